@@ -1,0 +1,35 @@
+"""qopc_kit: a block-by-block simulation of ETERNUS QuickOPC for teaching.
+
+The engine (this package's top level) needs only numpy; views, the dashboard
+and the shell's IPython magics import their own dependencies when used.
+"""
+
+from .array import DiskArray
+from .errors import (
+    ArgumentError,
+    CascadeError,
+    DestinationBusyError,
+    HistoryError,
+    NotFoundError,
+    PhaseError,
+    QuickOPCError,
+    SessionExistsError,
+    SessionLimitError,
+    SessionNotFoundError,
+    SizeMismatchError,
+    UnusableVolumeWarning,
+)
+from .history import Change, Step
+from .pair import CopyGroup, CopyPair, QueryRow
+from .session import Session
+from .states import TRANSITIONS, Copy, Event, State, Transition
+from .volume import Volume
+
+__all__ = [
+    "TRANSITIONS", "ArgumentError", "CascadeError", "Change", "Copy", "CopyGroup", "CopyPair",
+    "DestinationBusyError", "DiskArray", "Event", "HistoryError", "NotFoundError", "PhaseError",
+    "QueryRow", "QuickOPCError", "SessionExistsError", "SessionLimitError",
+    "SessionNotFoundError", "SizeMismatchError", "State", "Step", "Transition",
+    "UnusableVolumeWarning", "Volume",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,531 @@
+"""The disk array: its volumes, copy groups and sessions, and the rules that move blocks."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from . import errors
+from .blocks import Selection
+from .history import SNAPSHOT_LIMIT, Change, Step
+from .pair import CopyGroup, CopyPair
+from .session import Index, Session
+from .states import Copy, Event, State, Transition, transition
+from .volume import Volume
+
+_COMMAND_TEXT = {("start", "full"): "start", ("start", "diff"): "start -diff",
+                 ("start", "auto"): "start -auto", ("start", "reverse"): "start -r",
+                 ("cancel", "full"): "cancel", ("cancel", "reverse"): "cancel -r"}
+
+
+class DiskArray:
+    """One ETERNUS disk array (``ET001``): volumes, QuickOPC copy groups and a clock.
+
+    ``copy_rate`` is how many queued blocks the background copier moves per tick
+    for each session. ``max_sessions`` caps the sessions one source may feed.
+    ``snapshots`` keeps a copy of the whole state after every step so that
+    :meth:`rewind` works; None keeps them while the volumes hold at most 16 MiB.
+    """
+
+    def __init__(self, name: str = "ET001", copy_rate: int = 1, *, max_sessions: int = 8,
+                 snapshots: bool | None = None) -> None:
+        if not isinstance(name, str) or not name or any(c in name for c in " /:\t\n"):
+            raise errors.ArgumentError(f"array name must be a word like 'ET001', got {name!r}")
+        self.name = name
+        self._copy_rate = _positive(copy_rate, "copy_rate")
+        self.max_sessions = _positive(max_sessions, "max_sessions")
+        self.snapshots = snapshots
+        self._volumes: dict[str, Volume] = {}
+        self._groups: dict[str, CopyGroup] = {}
+        self._pairs: dict[str, CopyPair] = {}
+        self._next_sid = 1
+        self._history: list[Step] = []
+        self._record("create", name, {"copy_rate": copy_rate, "max_sessions": max_sessions})
+
+    # Set-up ----------------------------------------------------------------------
+    def add_volume(self, number: int, blocks: int, block_size: int = 1) -> Volume:
+        """Create volume ``<array>/0x<number>`` of ``blocks`` zeroed blocks."""
+        if isinstance(number, bool) or not isinstance(number, numbers.Integral) or number < 0:
+            raise errors.ArgumentError(f"volume number must be an int >= 0, got {number!r}")
+        blocks = _positive(blocks, "blocks")
+        block_size = _positive(block_size, "block_size")
+        volume = Volume(self, int(number), blocks, block_size)
+        if volume.name in self._volumes:
+            raise errors.ArgumentError(f"volume {volume.name} already exists")
+        self._volumes[volume.name] = volume
+        self._record("add_volume", volume.name,
+                     {"number": int(number), "blocks": blocks, "block_size": block_size})
+        return volume
+
+    def add_copy_group(self, name: str, pairs: Iterable[Any]) -> CopyGroup:
+        """Create QuickOPC copy group ``name`` of ``(source, destination)`` pairs.
+
+        A pair may be given as two volumes (or their names) or as one string
+        ``"ET001/0x1:ET001/0x6"``. Conflicts between sessions are checked at start.
+        """
+        if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name):
+            raise errors.ArgumentError(f"copy group name must be one word, got {name!r}")
+        if name in self._groups:
+            raise errors.ArgumentError(f"copy group {name} already exists")
+        if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Iterable):
+            raise errors.ArgumentError(f"pairs of {name} must be a list of (source, destination)")
+        resolved: list[tuple[Volume, Volume]] = []
+        for item in pairs:
+            if isinstance(item, str):
+                if item.count(":") != 1:
+                    raise errors.ArgumentError(f"pair {item!r} is not written 'source:destination'")
+                item = tuple(item.split(":"))
+            if not isinstance(item, (tuple, list)) or len(item) != 2:
+                raise errors.ArgumentError(f"a pair of {name} must be (source, destination), "
+                                           f"got {item!r}")
+            resolved.append((self.volume(item[0]), self.volume(item[1])))
+        if not resolved:
+            raise errors.ArgumentError(f"copy group {name} needs at least one pair")
+        names = [f"{s.name}:{d.name}" for s, d in resolved]
+        if len(set(names)) != len(names):
+            raise errors.ArgumentError(f"copy group {name} lists a pair twice")
+        members = [self._pairs.get(n) or CopyPair(self, s, d) for n, (s, d) in zip(names, resolved)]
+        for pair in members:
+            self._pairs.setdefault(pair.name, pair)
+        group = CopyGroup(self, name, members)
+        self._groups[name] = group
+        self._record("add_copy_group", name, {"pairs": names})
+        return group
+
+    # Look-up ---------------------------------------------------------------------
+    def volume(self, key: Volume | str | int) -> Volume:
+        """The volume given as a Volume, a name (``ET001/0x1`` or ``0x1``) or a number."""
+        if isinstance(key, Volume):
+            self._check_registered(key, "use")
+            return key
+        if isinstance(key, str):
+            text = key.strip()
+            if "/" not in text:
+                text = f"{self.name}/{text}"
+            box, _, number = text.partition("/")
+            if box != self.name:
+                raise errors.ArgumentError(
+                    f"volume {key} belongs to array {box}, not {self.name} "
+                    "(QuickOPC copies only inside one disk array)")
+            try:
+                key = int(number, 0)
+            except ValueError:
+                raise errors.NotFoundError(f"no volume {key!r} in {self.name}") from None
+        if isinstance(key, numbers.Integral) and not isinstance(key, bool):
+            found = self._volumes.get(f"{self.name}/0x{int(key):x}")
+            if found is None:
+                raise errors.NotFoundError(f"no volume 0x{int(key):x} in {self.name} "
+                                           f"(volumes: {', '.join(self._volumes) or 'none'})")
+            return found
+        raise errors.ArgumentError(f"a volume is a Volume, a name or a number, not {key!r}")
+
+    def pair(self, name: str) -> CopyPair:
+        """The pair named ``source:destination`` (as in any copy group)."""
+        if not isinstance(name, str) or name not in self._pairs:
+            raise errors.NotFoundError(f"no copy pair {name!r} in {self.name} "
+                                       f"(pairs: {', '.join(self._pairs) or 'none'})")
+        return self._pairs[name]
+
+    def group(self, name: str) -> CopyGroup:
+        """The copy group called ``name``."""
+        if not isinstance(name, str) or name not in self._groups:
+            raise errors.NotFoundError(f"no copy group {name!r} in {self.name} "
+                                       f"(groups: {', '.join(self._groups) or 'none'})")
+        return self._groups[name]
+
+    @property
+    def volumes(self) -> MappingProxyType[str, Volume]:
+        """Volumes by name, in creation order."""
+        return MappingProxyType(self._volumes)
+
+    @property
+    def groups(self) -> MappingProxyType[str, CopyGroup]:
+        """Copy groups by name."""
+        return MappingProxyType(self._groups)
+
+    @property
+    def pairs(self) -> MappingProxyType[str, CopyPair]:
+        """Every pair of every copy group, by name."""
+        return MappingProxyType(self._pairs)
+
+    @property
+    def sessions(self) -> list[Session]:
+        """Every session that exists now, in SID order."""
+        return sorted(self._live(lambda s: s.state.has_session), key=lambda s: s.sid or 0)
+
+    # The clock and the knobs -------------------------------------------------------
+    @property
+    def copy_rate(self) -> int:
+        """Blocks each session's background copier moves per tick."""
+        return self._copy_rate
+
+    @copy_rate.setter
+    def copy_rate(self, rate: int) -> None:
+        self._copy_rate = _positive(rate, "copy_rate")
+        self._record("copy_rate", self.name, {"rate": self._copy_rate})
+
+    def tick(self, n: int = 1) -> None:
+        """Advance the background copier ``n`` ticks.
+
+        Each tick moves up to ``copy_rate`` queued blocks of every copying session,
+        lowest block first, then ends the copies that have nothing left.
+        """
+        n = _positive(n, "n")
+        changes: list[Change] = []
+        for _ in range(n):
+            busy = [s for s in self._live(_moving) if s.rest_blocks]
+            if not busy:
+                break
+            for session in sorted(busy, key=lambda s: s.sid or 0):
+                blocks = session.next_blocks(self._copy_rate)
+                self._physical_write(session.destination, blocks, session.source._data[blocks])
+            changes += self._settle()
+        self._record("tick", self.name, {"n": n}, changes)
+
+    def ticks_to_finish(self) -> int:
+        """Ticks the copier needs to end every running physical copy, with no host I/O."""
+        rests = [s.rest_blocks for s in self._live(_moving)]
+        return max((-(-rest // self._copy_rate) for rest in rests), default=0)
+
+    def run(self) -> int:
+        """Tick until every running physical copy has ended; return the ticks taken."""
+        needed = self.ticks_to_finish()
+        if needed:
+            self.tick(needed)
+        return needed
+
+    def fail(self, volume: Volume | str | int) -> None:
+        """Inject a failure on ``volume``: every session on it goes to Error suspend."""
+        volume = self.volume(volume)
+        changes = []
+        for pair in self._pairs.values():
+            for session in (pair.session, pair.reverse_session):
+                if volume in (session.source, session.destination):
+                    row = transition(session.copy, session.state, Event.FAILURE)
+                    if row is not None:
+                        session.move(row)
+                        changes.append(_change(pair, row))
+        self._record("fail", volume.name, {}, changes)
+
+    # History -----------------------------------------------------------------------
+    @property
+    def history(self) -> tuple[Step, ...]:
+        """Every step so far, oldest first; step 0 created the array."""
+        return tuple(self._history)
+
+    def rewind(self, step: int) -> None:
+        """Restore everything exactly as it was after ``step``; later steps are dropped.
+
+        Raises HistoryError when there is no such step or its state was not kept.
+        """
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral):
+            raise errors.HistoryError(f"rewind needs a step number, got {step!r}")
+        if not 0 <= step < len(self._history):
+            raise errors.HistoryError(f"cannot rewind to step {step}: steps are 0 to "
+                                      f"{len(self._history) - 1}")
+        saved = self._history[step].snapshot
+        if saved is None:
+            raise errors.HistoryError(
+                f"cannot rewind to step {step}: its state was not kept (snapshots stop above "
+                f"{SNAPSHOT_LIMIT // 2**20} MiB of volumes; DiskArray(snapshots=True) keeps them)")
+        self._load(saved)
+        del self._history[step + 1:]
+
+    def undo(self) -> None:
+        """Go back one step."""
+        if len(self._history) < 2:
+            raise errors.HistoryError("nothing to undo: the array has just been created")
+        self.rewind(len(self._history) - 2)
+
+    # Commands (called by CopyPair and CopyGroup) ----------------------------------------
+    def _command(self, kind: str, pairs: list[CopyPair], mode: str, target: str) -> None:
+        """Check ``kind`` on every pair first, then apply it to all: all or none."""
+        command = _COMMAND_TEXT[(kind, mode)]
+        pending: list[tuple[Volume, Volume, str]] = []
+        actions = [self._plan(kind, mode, command, pair, pending) for pair in pairs]
+        changes: list[Change] = []
+        for action in actions:
+            changes += action()
+        changes += self._settle()
+        args: dict[str, Any] = {"mode": mode}
+        self._record(kind, target, args, changes)
+
+    def _plan(self, kind: str, mode: str, command: str, pair: CopyPair,
+              pending: list[tuple[Volume, Volume, str]]) -> Callable[[], list[Change]]:
+        """Check one pair; return what applies the command to it. Changes nothing."""
+        forward, reverse = pair.session, pair.reverse_session
+
+        def refuse(error: type[errors.QuickOPCError], reason: str) -> errors.QuickOPCError:
+            return error(f"cannot {command} on {pair.name}: {reason}")
+
+        if mode == "reverse":
+            row = transition(Copy.OPC, reverse.state, Event.START_REVERSE if kind == "start"
+                             else Event.CANCEL)
+            if kind == "cancel":
+                if row is None:
+                    raise refuse(errors.SessionNotFoundError,
+                                 "no reverse OPC session: Session does not exist")
+                return lambda: self._cancel(pair, reverse, row)
+            forward_row = transition(Copy.QUICKOPC, forward.state, Event.START_REVERSE)
+            if forward_row is None:
+                raise refuse(errors.PhaseError,
+                             f"the QuickOPC session is in {forward.state}; a reverse copy needs "
+                             "Tracking (physical copy complete): Phase is not correct")
+            if row is None:
+                raise refuse(errors.SessionExistsError,
+                             f"a reverse OPC session exists ({reverse.state}); cancel -r first")
+            others = [s for s in self._live(lambda s: s.state.has_session)
+                      if s.source is pair.source and s is not forward]
+            if others:
+                raise refuse(errors.CascadeError,
+                             f"{pair.source.name} is also the source of "
+                             f"{others[0].source.name}:{others[0].destination.name}; restoring "
+                             "it would cascade: Cascade local copy session exist")
+            return lambda: self._start_reverse(pair, forward_row, row)
+
+        if reverse.state.has_session:
+            raise refuse(errors.PhaseError,
+                         f"its reverse OPC is in {reverse.state}; wait for it to end or "
+                         "cancel -r first: Phase is not correct")
+        if kind == "cancel":
+            row = transition(Copy.QUICKOPC, forward.state, Event.CANCEL)
+            if row is None:
+                raise refuse(errors.SessionNotFoundError, "no session: Session does not exist")
+            return lambda: self._cancel(pair, forward, row)
+
+        event = {"full": Event.START, "diff": Event.START_DIFF, "auto": Event.START_AUTO}[mode]
+        row = transition(Copy.QUICKOPC, forward.state, event)
+        if row is None:
+            if event is Event.START:
+                raise refuse(errors.SessionExistsError,
+                             f"a session exists ({forward.state}); use -diff or -auto, "
+                             "or cancel first")
+            if forward.state is State.NO_SESSION:
+                raise refuse(errors.SessionNotFoundError, "no session: Session does not exist")
+            raise refuse(errors.PhaseError, f"in {forward.state}: Phase is not correct")
+        if row.state in (State.NO_SESSION, State.ERROR_SUSPEND):  # a full start
+            self._check_conflicts(pair, pending, refuse)
+            pending.append((pair.source, pair.destination, pair.name))
+            return lambda: self._start_full(pair, row)
+        return lambda: self._start_diff(pair, row)
+
+    def _check_conflicts(self, pair: CopyPair, pending: list[tuple[Volume, Volume, str]],
+                         refuse: Callable[..., errors.QuickOPCError]) -> None:
+        source, destination = pair.source, pair.destination
+        if source is destination:
+            raise refuse(errors.DestinationBusyError,
+                         f"source and destination are the same volume ({source.name})")
+        if source.blocks != destination.blocks or source.block_size != destination.block_size:
+            raise refuse(errors.SizeMismatchError,
+                         f"{source.name} has {source.blocks} blocks of {source.block_size} byte(s) "
+                         f"and {destination.name} {destination.blocks} of "
+                         f"{destination.block_size}: Size Not Supported")
+        live = [(s.source, s.destination, f"{s.source.name}:{s.destination.name}")
+                for s in self._live(lambda s: s.state.has_session) if s is not pair.session]
+        live += pending
+        for src, dst, name in live:
+            if dst is destination:
+                raise refuse(errors.DestinationBusyError,
+                             f"{destination.name} is already the destination of {name}")
+            if src is destination:
+                raise refuse(errors.CascadeError,
+                             f"{destination.name} is the source of {name}: "
+                             "Cascade local copy session exist")
+            if dst is source:
+                raise refuse(errors.CascadeError,
+                             f"{source.name} is the destination of {name}: "
+                             "Cascade local copy session exist")
+        feeding = sum(src is source for src, _, _ in live)
+        if feeding >= self.max_sessions:
+            raise refuse(errors.SessionLimitError,
+                         f"{source.name} already feeds {feeding} sessions, the array's limit")
+
+    def _start_full(self, pair: CopyPair, row: Transition) -> list[Change]:
+        session = pair.session
+        session.end()  # from Error suspend, -auto cancels first
+        session.logical_copy(np.ones(pair.source.blocks, dtype=bool), self._new_sid())
+        pair.destination._missing = None
+        session.move(row)
+        return [_change(pair, row)]
+
+    def _start_diff(self, pair: CopyPair, row: Transition) -> list[Change]:
+        session = pair.session
+        rolled_back = session._destination_tracking.copy()
+        queued = session._queued | session._source_tracking | rolled_back
+        session.logical_copy(queued, session.sid or self._new_sid())
+        session._rolled_back[:] = rolled_back
+        session.move(row)
+        return [_change(pair, row)]
+
+    def _start_reverse(self, pair: CopyPair, forward_row: Transition,
+                       row: Transition) -> list[Change]:
+        forward, reverse = pair.session, pair.reverse_session
+        changed = forward._source_tracking | forward._destination_tracking
+        reverse.logical_copy(changed, self._new_sid())
+        # The restore changes the source: the next -diff must copy those blocks again.
+        forward._source_tracking |= changed
+        pair.source._missing = None
+        forward.move(forward_row)
+        reverse.move(row)
+        return [_change(pair, forward_row), _change(pair, row)]
+
+    def _cancel(self, pair: CopyPair, session: Session, row: Transition) -> list[Change]:
+        incomplete = session.state is not State.TRACKING and session.rest_blocks > 0
+        session.destination._missing = session._queued.copy() if incomplete else None
+        session.end()
+        session.move(row)
+        return [_change(pair, row)]
+
+    def _settle(self) -> list[Change]:
+        """End every physical copy that has nothing left, whatever moved its last block."""
+        changes = []
+        for pair in self._pairs.values():
+            for session in (pair.session, pair.reverse_session):
+                if _moving(session) and session.rest_blocks == 0:
+                    row = transition(session.copy, session.state, Event.COPY_COMPLETE)
+                    if row is not None:
+                        session.move(row)
+                        if row.next is State.NO_SESSION:
+                            session.end()
+                        changes.append(_change(pair, row))
+        return changes
+
+    def _new_sid(self) -> int:
+        sid, self._next_sid = self._next_sid, self._next_sid + 1
+        return sid
+
+    # Host I/O (called by Volume) --------------------------------------------------------
+    def _host_write(self, volume: Volume, chosen: Selection, rows: np.ndarray) -> None:
+        index = chosen.index
+        if index.size:
+            for session in self._live(_copying):
+                if session.destination is volume:
+                    session.take(index, chosen.unique)  # a whole-block write needs no copy
+                    if session.copy is Copy.QUICKOPC:
+                        session._destination_tracking[index] = True
+            self._physical_write(volume, index, rows, chosen.unique)
+            for session in self._live(_copying):
+                if session.source is volume and session.copy is Copy.QUICKOPC:
+                    session._source_tracking[index] = True
+        changes = self._settle()
+        args = {"blocks": index.tolist(), "data": rows.tobytes()} if self._keeping() else {
+            "blocks": int(index.size)}
+        self._record("write", volume.name, args, changes)
+
+    def _host_read(self, volume: Volume, chosen: Selection) -> np.ndarray:
+        index = chosen.index
+        for session in self._live(_copying):
+            if session.destination is volume:
+                hits = session.take(index, chosen.unique)
+                if hits.size:  # copy-on-read: fetch the point-in-time image first
+                    self._physical_write(volume, hits, session.source._data[hits])
+        changes = self._settle()
+        self._record("read", volume.name,
+                     {"blocks": index.tolist()} if self._keeping() else {"blocks": int(index.size)},
+                     changes)
+        if volume._missing is not None:
+            warnings.warn(f"{volume.name} is unusable: its copy was cancelled before it "
+                          f"completed ({int(volume._missing.sum())} block(s) never copied)",
+                          errors.UnusableVolumeWarning, stacklevel=3)
+        return volume._data[index]
+
+    def _physical_write(self, volume: Volume, index: Index, rows: np.ndarray,
+                        unique: bool = True) -> None:
+        """Put ``rows`` on ``volume``'s blocks, copying the old blocks ahead where a session
+        still has them queued (copy-before-write)."""
+        for session in self._live(_copying):
+            if session.source is volume and session.rest_blocks:
+                hits = session.take(index, unique)
+                if hits.size:
+                    session._copied_before_write[hits] = True
+                    self._physical_write(session.destination, hits, volume._data[hits])
+        volume._data[index] = rows
+
+    def _logical_image(self, volume: Volume, index: np.ndarray) -> np.ndarray:
+        image = volume._data[index]
+        for session in self._live(_copying):
+            if session.destination is volume and session.rest_blocks:
+                waiting = session._queued[index]
+                image[waiting] = session.source._data[index[waiting]]
+        return image
+
+    def _check_registered(self, volume: Volume, what: str) -> None:
+        if volume.array is not self:
+            raise errors.ArgumentError(f"{what}: volume {volume.name} belongs to array "
+                                       f"{volume.array.name}, not {self.name}")
+        if self._volumes.get(volume.name) is not volume:
+            raise errors.NotFoundError(f"{what}: volume {volume.name} is not in {self.name} "
+                                       "(it was removed by a rewind)")
+
+    def _live(self, keep: Callable[[Session], bool]) -> Iterator[Session]:
+        for pair in self._pairs.values():
+            if keep(pair.session):
+                yield pair.session
+            if keep(pair.reverse_session):
+                yield pair.reverse_session
+
+    # Snapshots ---------------------------------------------------------------------------
+    def _keeping(self) -> bool:
+        if self.snapshots is not None:
+            return self.snapshots
+        return sum(v._data.nbytes for v in self._volumes.values()) <= SNAPSHOT_LIMIT
+
+    def _record(self, action: str, target: str, args: dict[str, Any],
+                changes: Iterable[Change] = ()) -> None:
+        snapshot = self._save() if self._keeping() else None
+        self._history.append(Step(len(self._history), action, target, args, tuple(changes),
+                                  snapshot))
+
+    def _save(self) -> dict[str, Any]:
+        return {
+            "copy_rate": self._copy_rate,
+            "next_sid": self._next_sid,
+            "volumes": [(v, v._data.copy(), None if v._missing is None else v._missing.copy())
+                        for v in self._volumes.values()],
+            "groups": list(self._groups.values()),
+            "pairs": [(p, p.session.save(), p.reverse_session.save())
+                      for p in self._pairs.values()],
+        }
+
+    def _load(self, saved: dict[str, Any]) -> None:
+        self._copy_rate = saved["copy_rate"]
+        self._next_sid = saved["next_sid"]
+        self._volumes = {}
+        for volume, data, missing in saved["volumes"]:
+            volume._data[:] = data
+            volume._missing = None if missing is None else missing.copy()
+            self._volumes[volume.name] = volume
+        self._groups = {group.name: group for group in saved["groups"]}
+        self._pairs = {}
+        for pair, forward, reverse in saved["pairs"]:
+            pair.session.load(forward)
+            pair.reverse_session.load(reverse)
+            self._pairs[pair.name] = pair
+
+    def __repr__(self) -> str:
+        return (f"<DiskArray {self.name}: {len(self._volumes)} volume(s), "
+                f"{len(self._groups)} copy group(s), copy rate {self._copy_rate}, "
+                f"step {len(self._history) - 1}>")
+
+
+def _copying(session: Session) -> bool:
+    return session.state.copying
+
+
+def _moving(session: Session) -> bool:
+    return session.state in (State.COPYING_TRACKING, State.COPYING)
+
+
+def _change(pair: CopyPair, row: Transition) -> Change:
+    return Change(pair.name, row.copy, row.state, row.event, row.next)
+
+
+def _positive(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise errors.ArgumentError(f"{name} must be a whole number >= 1, got {value!r}")
+    return int(value)

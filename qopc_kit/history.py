@@ -1,0 +1,60 @@
+"""The array's history: one step per command, host I/O, tick or set-up action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .states import Copy, Event, State
+
+#: Snapshots are kept while the array's volumes hold at most this many bytes;
+#: above it a step records what was done but rewind to it is refused.
+SNAPSHOT_LIMIT = 16 * 2**20
+
+
+@dataclass(frozen=True)
+class Change:
+    """A transition a step caused on one pair's session."""
+
+    pair: str
+    copy: Copy
+    state: State
+    event: Event
+    next: State
+
+    def __str__(self) -> str:
+        kind = "" if self.copy is Copy.QUICKOPC else " (reverse OPC)"
+        return f"{self.pair}{kind}: {self.state} -> {self.next} ({self.event})"
+
+
+@dataclass(frozen=True)
+class Step:
+    """What happened at one step: ``action`` on ``target`` with ``args``.
+
+    ``args`` holds what replays the step exactly (block numbers, bytes written).
+    ``changes`` lists the state transitions it caused.
+    """
+
+    number: int
+    action: str
+    target: str
+    args: dict[str, Any]
+    changes: tuple[Change, ...] = ()
+    snapshot: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def can_rewind(self) -> bool:
+        """True when the state after this step was saved."""
+        return self.snapshot is not None
+
+    def __str__(self) -> str:
+        args = " ".join(f"{key}={_short(value)}" for key, value in self.args.items())
+        return f"{self.number}: {self.action} {self.target} {args}".rstrip()
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, bytes):
+        return repr(value) if len(value) <= 16 else f"<{len(value)} bytes>"
+    if isinstance(value, (list, tuple)) and len(value) > 8:
+        return f"[{len(value)} items]"
+    return str(value)

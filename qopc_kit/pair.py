@@ -1,0 +1,173 @@
+"""Copy pairs and copy groups: what ``acopc`` commands act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import ArgumentError, NotFoundError
+from .session import Session
+from .states import Copy, State, Transition
+
+if TYPE_CHECKING:
+    from .array import DiskArray
+    from .volume import Volume
+
+
+@dataclass(frozen=True)
+class QueryRow:
+    """One row of ``acopc query``, in the Copy Control Module's columns."""
+
+    source: str
+    direction: str  # "==>" forward, "<==" reverse, "N/A" with no session
+    target: str
+    sid: int | None
+    opc_status: str
+    copy_phase: str
+    copied_block: int
+    rest_block: int
+
+    @property
+    def sid_text(self) -> str:
+        """The SID as acopc prints it (hex), or 0x0 with no session."""
+        return f"0x{self.sid or 0:X}"
+
+
+class CopyPair:
+    """A ``source:destination`` pair, with its QuickOPC session and its reverse OPC."""
+
+    def __init__(self, array: DiskArray, source: Volume, destination: Volume) -> None:
+        self.array = array
+        self.source = source
+        self.destination = destination
+        self.name = f"{source.name}:{destination.name}"
+        self.session = Session(Copy.QUICKOPC, source, destination)
+        self.reverse_session = Session(Copy.OPC, destination, source)
+
+    # Commands --------------------------------------------------------------------
+    def start(self, *, diff: bool = False, auto: bool = False, reverse: bool = False) -> None:
+        """``acopc start`` on this pair: full, ``diff``, ``auto`` or ``reverse`` (-r).
+
+        Raises a QuickOPCError subclass, changing nothing, when the pair's state or
+        another session forbids it.
+        """
+        self.array._command("start", [self], _mode(diff, auto, reverse), self.name)
+
+    def cancel(self, *, reverse: bool = False) -> None:
+        """``acopc cancel`` (``reverse``: cancel -r, the reverse OPC)."""
+        self.array._command("cancel", [self], "reverse" if reverse else "full", self.name)
+
+    def query(self, *, reverse: bool = False) -> QueryRow:
+        """This pair's ``acopc query`` row (``reverse``: the reverse OPC's)."""
+        session = self.reverse_session if reverse else self.session
+        if not session.state.has_session:
+            direction = "N/A"
+        else:
+            direction = "<==" if reverse else "==>"
+        return QueryRow(self.source.name, direction, self.destination.name, session.sid,
+                        session.state.opc_status, session.state.copy_phase,
+                        session.copied_blocks, session.rest_blocks)
+
+    # The forward session, read ---------------------------------------------------------
+    @property
+    def state(self) -> State:
+        """The QuickOPC session's state."""
+        return self.session.state
+
+    @property
+    def reverse_state(self) -> State:
+        """The reverse OPC's state: NO_SESSION, COPYING or ERROR_SUSPEND."""
+        return self.reverse_session.state
+
+    @property
+    def previous_state(self) -> State | None:
+        """The state before the last transition (None before the first)."""
+        return self.session.previous_state
+
+    @property
+    def last_transition(self) -> Transition | None:
+        """The last row of the table this pair's QuickOPC session took."""
+        return self.session.last_transition
+
+    @property
+    def sid(self) -> int | None:
+        """The session ID, None with no session."""
+        return self.session.sid
+
+    queued = property(lambda self: self.session.queued, doc=Session.queued.__doc__)
+    source_tracking = property(lambda self: self.session.source_tracking,
+                               doc=Session.source_tracking.__doc__)
+    destination_tracking = property(lambda self: self.session.destination_tracking,
+                                    doc=Session.destination_tracking.__doc__)
+    rolled_back = property(lambda self: self.session.rolled_back,
+                           doc=Session.rolled_back.__doc__)
+    copied_before_write = property(lambda self: self.session.copied_before_write,
+                                   doc=Session.copied_before_write.__doc__)
+
+    @property
+    def copied_blocks(self) -> int:
+        """Copied Block of the QuickOPC session."""
+        return self.session.copied_blocks
+
+    @property
+    def rest_blocks(self) -> int:
+        """Rest Block of the QuickOPC session."""
+        return self.session.rest_blocks
+
+    @property
+    def never_copied(self) -> np.ndarray:
+        """Blocks of the destination a cancelled copy never delivered."""
+        return self.destination.missing
+
+    def __repr__(self) -> str:
+        text = f"<CopyPair {self.name}: {self.state}"
+        if self.state.has_session:
+            text += f", copied {self.copied_blocks}, rest {self.rest_blocks}"
+        if self.reverse_state.has_session:
+            text += f"; reverse OPC {self.reverse_state}, rest {self.reverse_session.rest_blocks}"
+        return text + ">"
+
+
+class CopyGroup:
+    """A named set of QuickOPC pairs: the unit ``acopc -g`` works on."""
+
+    def __init__(self, array: DiskArray, name: str, pairs: list[CopyPair]) -> None:
+        self.array = array
+        self.name = name
+        self.pairs: tuple[CopyPair, ...] = tuple(pairs)
+
+    def pair(self, name: str) -> CopyPair:
+        """The group's pair named ``source:destination``."""
+        for pair in self.pairs:
+            if pair.name == name:
+                return pair
+
+        raise NotFoundError(f"copy group {self.name} has no pair {name!r} "
+                            f"(pairs: {', '.join(p.name for p in self.pairs)})")
+
+    def start(self, *, diff: bool = False, auto: bool = False, reverse: bool = False) -> None:
+        """``acopc start -g`` on every pair, all or none: one refusal refuses the command."""
+        self.array._command("start", list(self.pairs), _mode(diff, auto, reverse), self.name)
+
+    def cancel(self, *, reverse: bool = False) -> None:
+        """``acopc cancel -g`` on every pair, all or none."""
+        self.array._command("cancel", list(self.pairs), "reverse" if reverse else "full",
+                            self.name)
+
+    def query(self, *, reverse: bool = False) -> list[QueryRow]:
+        """``acopc query -g``: one row per pair."""
+        return [pair.query(reverse=reverse) for pair in self.pairs]
+
+    def __repr__(self) -> str:
+        return f"<CopyGroup {self.name}: {len(self.pairs)} QuickOPC pair(s)>"
+
+
+def _mode(diff: bool, auto: bool, reverse: bool) -> str:
+    chosen = [name for name, flag in (("diff", diff), ("auto", auto), ("reverse", reverse))
+              if flag]
+    if len(chosen) > 1:
+
+        raise ArgumentError(f"start takes one of -diff, -auto, -r, not {' and '.join(chosen)}")
+    return chosen[0] if chosen else "full"

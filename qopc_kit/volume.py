@@ -1,0 +1,93 @@
+"""A logical volume of one disk array: an array of equal-sized blocks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .blocks import block_data, select
+
+if TYPE_CHECKING:
+    from .array import DiskArray
+
+
+class Volume:
+    """A volume named like ``ET001/0x1``, its blocks held in a uint8 array.
+
+    Host I/O goes through :meth:`write` and :meth:`read`, which follow the copy
+    rules of every session on the volume; :attr:`data` shows the physical blocks.
+    """
+
+    def __init__(self, array: DiskArray, number: int, blocks: int, block_size: int) -> None:
+        self.array = array
+        self.number = number
+        self.name = f"{array.name}/0x{number:x}"
+        self._data = np.zeros((blocks, block_size), dtype=np.uint8)
+        # Blocks a cancelled copy never delivered; None while the volume is usable.
+        self._missing: np.ndarray | None = None
+
+    @property
+    def blocks(self) -> int:
+        """The number of blocks."""
+        return self._data.shape[0]
+
+    @property
+    def block_size(self) -> int:
+        """Bytes per block."""
+        return self._data.shape[1]
+
+    @property
+    def data(self) -> np.ndarray:
+        """The physical blocks, read-only (no copy rule runs)."""
+        view = self._data.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def usable(self) -> bool:
+        """False after a cancel left this volume's copy incomplete, until a new start."""
+        return self._missing is None
+
+    @property
+    def missing(self) -> np.ndarray:
+        """Bool mask of the blocks a cancelled copy never delivered (all False if usable)."""
+        if self._missing is None:
+            return np.zeros(self.blocks, dtype=bool)
+        view = self._missing.view()
+        view.flags.writeable = False
+        return view
+
+    def write(self, blocks: object, data: object) -> None:
+        """Host write of ``data`` to ``blocks``, following every session's copy rules.
+
+        ``blocks``: an int, a slice, ints, or a bool mask. ``data``: bytes or text
+        (a fill, one block, or every block), an int fill, or an array broadcasting
+        to (n, block_size). Raises ArgumentError and changes nothing on bad input.
+        """
+        what = f"write to {self.name}"
+        self.array._check_registered(self, what)
+        chosen = select(blocks, self.blocks, what)
+        rows = block_data(data, chosen.index.size, self.block_size, what)
+        self.array._host_write(self, chosen, rows)
+
+    def read(self, blocks: object = None) -> np.ndarray:
+        """Host read of the logical image, uint8 array (n, block_size).
+
+        A destination block still queued for physical copy is copied first
+        (copy-on-read). Warns with UnusableVolumeWarning on an unusable volume.
+        """
+        what = f"read of {self.name}"
+        self.array._check_registered(self, what)
+        chosen = select(blocks, self.blocks, what)
+        return self.array._host_read(self, chosen)
+
+    def image(self, blocks: object = None) -> np.ndarray:
+        """The logical image a host would read, computed without side effects."""
+        chosen = select(blocks, self.blocks, f"image of {self.name}")
+        return self.array._logical_image(self, chosen.index)
+
+    def __repr__(self) -> str:
+        state = "usable" if self.usable else "UNUSABLE"
+        return (f"<Volume {self.name}: {self.blocks} blocks of {self.block_size} byte(s), "
+                f"{state}>")
