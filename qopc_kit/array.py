@@ -89,7 +89,7 @@ class DiskArray:
         names = [f"{s.name}:{d.name}" for s, d in resolved]
         if len(set(names)) != len(names):
             raise errors.ArgumentError(f"copy group {name} lists a pair twice")
-        members = [self._pairs.get(n) or CopyPair(self, s, d) for n, (s, d) in zip(names, resolved)]
+        members = [self._pairs.get(n) or CopyPair(self, s, d) for n, (s, d) in zip(names, resolved, strict=True)]
         for pair in members:
             self._pairs.setdefault(pair.name, pair)
         group = CopyGroup(self, name, members)
@@ -506,6 +506,10 @@ class DiskArray:
             pair.session.load(forward)
             pair.reverse_session.load(reverse)
             self._pairs[pair.name] = pair
+
+    def _repr_html_(self) -> str:
+        from .views.html import repr_html  # views are optional: only a notebook needs them
+        return repr_html(self)
 
     def __repr__(self) -> str:
         return (f"<DiskArray {self.name}: {len(self._volumes)} volume(s), "

@@ -62,10 +62,8 @@ class CopyPair:
     def query(self, *, reverse: bool = False) -> QueryRow:
         """This pair's ``acopc query`` row (``reverse``: the reverse OPC's)."""
         session = self.reverse_session if reverse else self.session
-        if not session.state.has_session:
-            direction = "N/A"
-        else:
-            direction = "<==" if reverse else "==>"
+        forward = "<==" if reverse else "==>"
+        direction = forward if session.state.has_session else "N/A"
         return QueryRow(self.source.name, direction, self.destination.name, session.sid,
                         session.state.opc_status, session.state.copy_phase,
                         session.copied_blocks, session.rest_blocks)
@@ -121,6 +119,10 @@ class CopyPair:
         """Blocks of the destination a cancelled copy never delivered."""
         return self.destination.missing
 
+    def _repr_html_(self) -> str:
+        from .views.html import repr_html  # views are optional: only a notebook needs them
+        return repr_html(self)
+
     def __repr__(self) -> str:
         text = f"<CopyPair {self.name}: {self.state}"
         if self.state.has_session:
@@ -159,6 +161,10 @@ class CopyGroup:
     def query(self, *, reverse: bool = False) -> list[QueryRow]:
         """``acopc query -g``: one row per pair."""
         return [pair.query(reverse=reverse) for pair in self.pairs]
+
+    def _repr_html_(self) -> str:
+        from .views.html import repr_html  # views are optional: only a notebook needs them
+        return repr_html(self)
 
     def __repr__(self) -> str:
         return f"<CopyGroup {self.name}: {len(self.pairs)} QuickOPC pair(s)>"

@@ -87,6 +87,10 @@ class Volume:
         chosen = select(blocks, self.blocks, f"image of {self.name}")
         return self.array._logical_image(self, chosen.index)
 
+    def _repr_html_(self) -> str:
+        from .views.html import repr_html  # views are optional: only a notebook needs them
+        return repr_html(self)
+
     def __repr__(self) -> str:
         state = "usable" if self.usable else "UNUSABLE"
         return (f"<Volume {self.name}: {self.blocks} blocks of {self.block_size} byte(s), "
