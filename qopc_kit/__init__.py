@@ -4,6 +4,8 @@ The engine (this package's top level) needs only numpy; views, the dashboard
 and the shell's IPython magics import their own dependencies when used.
 """
 
+from __future__ import annotations
+
 from .array import DiskArray
 from .errors import (
     ArgumentError,
@@ -53,3 +55,11 @@ __all__ = [
     "Volume",
 ]
 __version__ = "0.1.0"
+
+
+def dashboard(array: DiskArray | None = None, **options: object) -> object:
+    """The interactive panel (needs ipywidgets): see :class:`qopc_kit.panel.Dashboard`."""
+    from .panel import dashboard as build  # ipywidgets is imported only here
+
+    return build(array, **options)
+

@@ -97,6 +97,11 @@ class DiskArray:
         self._record("add_copy_group", name, {"pairs": names})
         return group
 
+    def acopc(self, arguments: str) -> str:
+        """Run one ``acopc`` command line (``"start -g CG1 -diff"``); return its output."""
+        from .shell import acopc  # the command language lives in the shell module
+        return acopc(self, arguments)
+
     # Look-up ---------------------------------------------------------------------
     def volume(self, key: Volume | str | int) -> Volume:
         """The volume given as a Volume, a name (``ET001/0x1`` or ``0x1``) or a number."""
