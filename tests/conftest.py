@@ -1,0 +1,39 @@
+"""Shared fixtures: a lesson-sized array and a fingerprint of everything an array holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from qopc_kit import DiskArray
+
+
+def array_fingerprint(array: DiskArray) -> tuple:
+    """Everything observable in ``array``, as plain comparable values."""
+    volumes = tuple((v.name, v.data.tobytes(), v.missing.tobytes(), v.usable)
+                    for v in array.volumes.values())
+    sessions = []
+    for pair in array.pairs.values():
+        for s in (pair.session, pair.reverse_session):
+            sessions.append((pair.name, s.copy, s.state, s.sid, s.previous_state,
+                             s.last_transition, s.queued.tobytes(), s.source_tracking.tobytes(),
+                             s.destination_tracking.tobytes(), s.rolled_back.tobytes(),
+                             s.copied_before_write.tobytes(), s.copied_blocks, s.rest_blocks))
+    return (array.copy_rate, volumes, tuple(sessions), tuple(array.groups),
+            tuple(str(step) for step in array.history))
+
+
+@pytest.fixture
+def fingerprint():
+    """The function that fingerprints a whole array (compare before and after)."""
+    return array_fingerprint
+
+
+@pytest.fixture
+def lesson():
+    """ET001 with 0x1 (A..H) and 0x6 (zeros) of 8 one-byte blocks, group CG1, rate 2."""
+    array = DiskArray("ET001", copy_rate=2)
+    src = array.add_volume(0x1, blocks=8)
+    dst = array.add_volume(0x6, blocks=8)
+    src.write(slice(None), "ABCDEFGH")
+    group = array.add_copy_group("CG1", pairs=[(src, dst)])
+    return array, src, dst, group.pairs[0]
