@@ -235,7 +235,7 @@ def test_cancel_without_session_is_refused(lesson, fingerprint):
     """cancel with no session: "Session does not exist"."""
     array, src, dst, pair = lesson
     before = fingerprint(array)
-    with pytest.raises(SessionNotFoundError, match="cannot cancel .*Session does not exist"):
+    with pytest.raises(SessionNotFoundError, match=r"cannot cancel .*Session does not exist"):
         pair.cancel()
     assert fingerprint(array) == before
 

@@ -1,0 +1,133 @@
+"""Bad input raises the kit's own clear error, names what was wrong and changes nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qopc_kit import ArgumentError, DiskArray, HistoryError, NotFoundError, QuickOPCError
+
+BAD_BLOCKS = [
+    (8, "block 8 is out of range"),
+    (-1, "negative block number -1"),
+    (1.0, "not float"),
+    (True, "not the bool"),
+    ([1, 2.5], "must be integers"),
+    (np.zeros(7, dtype=bool), "mask must have 8 entries"),
+    (slice(2, 9), "go past the last block"),
+    (slice(-2, None), "negative block numbers"),
+    (slice(0, 4, 0), "step must be positive"),
+    ("3", "not str"),
+    ([[1, 2]], "one-dimensional"),
+]
+
+
+@pytest.mark.parametrize(("blocks", "message"), BAD_BLOCKS)
+def test_bad_blocks_are_refused_by_name(lesson, fingerprint, blocks, message):
+    """Out-of-range, negative, float, bool, wrong-length or malformed blocks: ArgumentError."""
+    array, src, dst, pair = lesson
+    pair.start()
+    before = fingerprint(array)
+    for call in (lambda: src.write(blocks, 1), lambda: dst.read(blocks)):
+        with pytest.raises(ArgumentError, match=message):
+            call()
+    assert fingerprint(array) == before
+
+
+BAD_DATA = [
+    (b"abc", "3 bytes fit neither"),
+    (256, "0 to 255"),
+    (-1, "0 to 255"),
+    (1.5, "not float"),
+    (None, "not NoneType"),
+    (np.ones((3, 2), dtype=np.uint8), r"shape \(3, 2\) does not fit"),
+    (np.array([0.5]), "integers from 0 to 255"),
+    ("é", "ASCII"),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), BAD_DATA)
+def test_bad_data_is_refused_by_name(lesson, fingerprint, data, message):
+    """Data of the wrong length, shape, type or range: ArgumentError naming it."""
+    array, src, dst, pair = lesson
+    pair.start()
+    before = fingerprint(array)
+    with pytest.raises(ArgumentError, match=message):
+        src.write([0, 1], data)
+    assert fingerprint(array) == before
+
+
+def test_accepted_block_and_data_forms(lesson):
+    """Blocks: int, slice, ints, bool mask; data: fill byte, one block, every block, arrays."""
+    array, src, dst, pair = lesson
+    src.write(np.arange(8) % 2 == 1, "z")
+    assert src.data.tobytes() == b"AzCzEzGz"
+    src.write([0, 2], b"xy")
+    src.write(slice(4, 8, 2), np.array([[1], [2]]))
+    src.write(np.int64(6), 77)
+    assert src.data.tobytes() == b"xzyz\x01z\x4dz"
+    wide = DiskArray("ET002").add_volume(1, blocks=2, block_size=3)
+    wide.write(0, "abc")
+    wide.write(1, "q")
+    assert wide.data.tobytes() == b"abcqqq"
+
+
+def test_repeated_blocks_in_one_write_keep_the_last_value(lesson):
+    """A write naming a block twice leaves the last value, after one copy-before-write."""
+    array, src, dst, pair = lesson
+    pair.start()
+    src.write([3, 3, 3], "xyz")
+    assert src.data.tobytes()[3:4] == b"z"
+    assert dst.data.tobytes()[3:4] == b"D"
+    assert pair.rest_blocks == 7
+
+
+def test_unknown_and_foreign_volumes_are_refused():
+    """A volume the array does not have, or one of another array, is refused by name."""
+    one, two = DiskArray("ET001"), DiskArray("ET002")
+    a = one.add_volume(1, blocks=4)
+    b = two.add_volume(2, blocks=4)
+    with pytest.raises(NotFoundError, match="no volume 0x9 in ET001"):
+        one.volume(9)
+    with pytest.raises(ArgumentError, match="belongs to array ET002, not ET001"):
+        one.add_copy_group("G", [(a, b)])
+    with pytest.raises(ArgumentError, match="belongs to array ET002"):
+        one.volume("ET002/0x2")
+    with pytest.raises(NotFoundError):
+        one.pair("ET001/0x1:ET001/0x2")
+    with pytest.raises(NotFoundError, match="no copy group 'X'"):
+        one.group("X")
+
+
+def test_bad_set_up_arguments_are_refused():
+    """Set-up checks its arguments: sizes, names, duplicates, pair spelling, rates."""
+    array = DiskArray("ET001")
+    a = array.add_volume(1, blocks=4)
+    cases = [
+        (lambda: array.add_volume(1, blocks=4), "already exists"),
+        (lambda: array.add_volume(2, blocks=0), "blocks must be a whole number >= 1"),
+        (lambda: array.add_volume(2, blocks=4, block_size=2.0), "block_size"),
+        (lambda: array.add_volume(-2, blocks=4), "volume number"),
+        (lambda: array.add_copy_group("G", []), "at least one pair"),
+        (lambda: array.add_copy_group("G", ["ET001/0x1"]), "source:destination"),
+        (lambda: array.add_copy_group("two words", [(a, a)]), "one word"),
+        (lambda: array.add_copy_group("G", [(a, a), (a, a)]), "twice"),
+        (lambda: setattr(array, "copy_rate", 0), "copy_rate must be"),
+        (lambda: array.tick(-1), "n must be"),
+        (lambda: DiskArray("ET 1"), "array name"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ArgumentError, match=message):
+            call()
+
+
+def test_start_takes_one_mode(lesson):
+    """start with two of -diff, -auto, -r is refused."""
+    array, src, dst, pair = lesson
+    with pytest.raises(ArgumentError, match="one of -diff, -auto, -r"):
+        pair.start(diff=True, auto=True)
+
+
+def test_errors_share_one_base():
+    """Every kit error is a QuickOPCError."""
+    assert issubclass(ArgumentError, QuickOPCError) and issubclass(HistoryError, QuickOPCError)

@@ -1,0 +1,91 @@
+"""History: every step is recorded, and rewind restores the exact earlier state."""
+
+from __future__ import annotations
+
+import pytest
+
+from qopc_kit import DiskArray, HistoryError, NotFoundError, State
+
+
+def test_history_records_commands_io_and_ticks_in_order(lesson):
+    """Every command, host I/O and tick is a step, oldest first."""
+    array, src, dst, pair = lesson
+    pair.start()
+    src.write(0, "a")
+    dst.read(1)
+    array.tick(2)
+    assert [s.action for s in array.history] == [
+        "create", "add_volume", "add_volume", "write", "add_copy_group", "start", "write",
+        "read", "tick"]
+    assert array.history[-1].args == {"n": 2}
+    assert array.history[5].changes[0].next is State.COPYING_TRACKING
+
+
+def test_refused_commands_are_not_history(lesson):
+    """A refused command leaves no step."""
+    array, src, dst, pair = lesson
+    steps = len(array.history)
+    with pytest.raises(Exception, match="no session"):
+        pair.cancel()
+    assert len(array.history) == steps
+
+
+def test_rewind_restores_everything_exactly(lesson, fingerprint):
+    """rewind(step) restores volumes, bitmaps, states and counters as they were."""
+    array, src, dst, pair = lesson
+    pair.start()
+    src.write(2, "c")
+    marks = {len(array.history) - 1: fingerprint(array)}
+    dst.write(4, "e")
+    array.tick()
+    pair.start(diff=True)
+    marks[len(array.history) - 1] = fingerprint(array)
+    array.run()
+    pair.cancel()
+    array.fail(src)
+    for step in sorted(marks, reverse=True):
+        array.rewind(step)
+        assert fingerprint(array) == marks[step]
+
+
+def test_rewind_forgets_later_volumes_and_groups(lesson):
+    """Rewinding past a set-up step removes what it created; new steps follow on."""
+    array, src, dst, pair = lesson
+    array.rewind(2)
+    assert list(array.volumes) == ["ET001/0x1", "ET001/0x6"] and not array.groups
+    assert not src.data.any()
+    array.rewind(0)
+    with pytest.raises(NotFoundError, match="removed by a rewind"):
+        src.write(0, 1)
+    third = array.add_volume(3, blocks=2)
+    assert array.history[-1].number == 1 and third.name == "ET001/0x3"
+
+
+def test_undo_steps_back_once(lesson, fingerprint):
+    """undo() goes back one step, and refuses at the array's creation."""
+    array, src, dst, pair = lesson
+    before = fingerprint(array)
+    pair.start()
+    array.undo()
+    assert fingerprint(array) == before
+    array.rewind(0)
+    with pytest.raises(HistoryError, match="nothing to undo"):
+        array.undo()
+
+
+def test_rewind_refuses_unknown_steps(lesson):
+    """A step that does not exist is refused by number."""
+    array, *_ = lesson
+    with pytest.raises(HistoryError, match="steps are 0 to"):
+        array.rewind(99)
+
+
+def test_large_arrays_keep_steps_but_not_snapshots():
+    """Above the snapshot limit a step is recorded but rewinding to it is refused."""
+    array = DiskArray("ET001")
+    big = array.add_volume(1, blocks=20 * 2**20)
+    big.write(0, 1)
+    assert array.history[-1].args == {"blocks": 1}
+    with pytest.raises(HistoryError, match="not kept"):
+        array.rewind(len(array.history) - 1)
+    assert array.history[0].can_rewind
