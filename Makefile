@@ -6,10 +6,18 @@ STAMP := $(VENV)/.installed
 
 .PHONY: lab test unit notebooks lint bench app clean
 
+# Debian's python3 lacks ensurepip unless python3-venv is installed: then the venv is made
+# without pip and the host's pip installs into it (pip >= 22.3 has --python).
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[notebook,test,browser]"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
+	  $(PYTHON) -m venv --without-pip $(VENV); }
+	@if $(BIN)/python -m pip --version >/dev/null 2>&1; then \
+	  $(BIN)/python -m pip install --quiet --upgrade pip && \
+	  $(BIN)/python -m pip install --quiet -e ".[notebook,test,browser]"; \
+	elif $(PYTHON) -m pip --version >/dev/null 2>&1; then \
+	  $(PYTHON) -m pip --python $(BIN)/python install --quiet -e ".[notebook,test,browser]"; \
+	else echo "No pip: install Debian's python3-venv (or python3-pip) and run make again." >&2; \
+	  exit 1; fi
 	touch $(STAMP)
 
 lab: $(STAMP)
