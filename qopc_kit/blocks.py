@@ -56,6 +56,7 @@ def select(blocks: object, count: int, what: str) -> Selection:
     if array.dtype.kind not in "iu":
         if array.dtype.kind == "O" and all(
                 isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in array):
+            _check_range(int(min(array)), int(max(array)), count, what)  # before any overflow
             array = array.astype(np.int64)
         else:
             raise ArgumentError(f"{what}: block numbers must be integers, got {array.dtype} "
@@ -136,7 +137,8 @@ def block_data(data: object, count: int, block_size: int, what: str) -> np.ndarr
     if array.size:
         _check_bytes(int(array.min()), int(array.max()), what)
     try:
-        return np.broadcast_to(array, shape).astype(np.uint8)
+        # No copy when the caller already has uint8 rows: assignment copies them anyway.
+        return np.asarray(np.broadcast_to(array, shape), dtype=np.uint8)
     except ValueError:
         raise ArgumentError(f"{what}: data of shape {array.shape} does not fit {count} "
                             f"block(s) of {block_size} byte(s) {shape}") from None

@@ -131,3 +131,10 @@ def test_start_takes_one_mode(lesson):
 def test_errors_share_one_base():
     """Every kit error is a QuickOPCError."""
     assert issubclass(ArgumentError, QuickOPCError) and issubclass(HistoryError, QuickOPCError)
+
+
+def test_huge_block_numbers_are_out_of_range_not_overflow(lesson):
+    """Block numbers too big for numpy still get the kit's range error."""
+    array, src, dst, pair = lesson
+    with pytest.raises(ArgumentError, match="out of range"):
+        src.write([1, 2**70], 0)
