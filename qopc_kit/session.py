@@ -14,10 +14,16 @@ if TYPE_CHECKING:
 Index = np.ndarray | slice
 
 
-def _readonly(array: np.ndarray) -> np.ndarray:
-    view = array.view()
-    view.flags.writeable = False
-    return view
+_EMPTY = np.zeros(0, dtype=bool)
+
+
+def _mask_property(name: str, doc: str) -> property:
+    def read(self: Session) -> np.ndarray:
+        mask = getattr(self, name)
+        view = (np.zeros(self._blocks, dtype=bool) if mask is _EMPTY else mask).view()
+        view.flags.writeable = False
+        return view
+    return property(read, doc=doc)
 
 
 class Session:
@@ -37,30 +43,35 @@ class Session:
         self.sid: int | None = None
         self.previous_state: State | None = None
         self.last_transition: Transition | None = None
-        count = source.blocks
-        self._queued = np.zeros(count, dtype=bool)
-        self._source_tracking = np.zeros(count, dtype=bool)
-        self._destination_tracking = np.zeros(count, dtype=bool)
-        self._rolled_back = np.zeros(count, dtype=bool)
-        self._copied_before_write = np.zeros(count, dtype=bool)
+        self._blocks = source.blocks
+        # The bitmaps are allocated at the first start: most pairs never run a reverse OPC,
+        # and a million-block pair should not pay for bitmaps it never uses.
+        self._queued = self._source_tracking = self._destination_tracking = _EMPTY
+        self._rolled_back = self._copied_before_write = _EMPTY
         self._total = 0   # blocks queued at the last logical copy
         self._rest = 0    # blocks still queued: kept as a count so no step rescans the mask
         self._cursor = 0  # no queued block lies below it (the copier goes in ascending order)
 
+    def _allocate(self) -> None:
+        if self._queued is _EMPTY:
+            (self._queued, self._source_tracking, self._destination_tracking, self._rolled_back,
+             self._copied_before_write) = np.zeros((5, self._blocks), dtype=bool)
+
+    def _masks(self) -> tuple[np.ndarray, ...]:
+        return (self._queued, self._source_tracking, self._destination_tracking,
+                self._rolled_back, self._copied_before_write)
+
     # What the user reads --------------------------------------------------------------
-    queued = property(lambda self: _readonly(self._queued),
-                      doc="Bool mask of the blocks waiting for physical copy.")
-    source_tracking = property(lambda self: _readonly(self._source_tracking),
-                               doc="Bool mask of source blocks written since the logical copy.")
-    destination_tracking = property(
-        lambda self: _readonly(self._destination_tracking),
-        doc="Bool mask of destination blocks written since the logical copy.")
-    rolled_back = property(
-        lambda self: _readonly(self._rolled_back),
-        doc="Bool mask of destination writes the last differential start overwrote.")
-    copied_before_write = property(
-        lambda self: _readonly(self._copied_before_write),
-        doc="Bool mask of blocks copied ahead of a source write since the logical copy.")
+    queued = _mask_property("_queued", "Bool mask of the blocks waiting for physical copy.")
+    source_tracking = _mask_property(
+        "_source_tracking", "Bool mask of source blocks written since the logical copy.")
+    destination_tracking = _mask_property(
+        "_destination_tracking", "Bool mask of destination blocks written since the logical copy.")
+    rolled_back = _mask_property(
+        "_rolled_back", "Bool mask of destination writes the last differential start overwrote.")
+    copied_before_write = _mask_property(
+        "_copied_before_write",
+        "Bool mask of blocks copied ahead of a source write since the logical copy.")
 
     @property
     def rest_blocks(self) -> int:
@@ -75,6 +86,7 @@ class Session:
     # What the disk array does to it ---------------------------------------------------
     def logical_copy(self, queued: np.ndarray, sid: int) -> None:
         """Start a new point in time: ``queued`` is to be copied, tracking restarts."""
+        self._allocate()
         self._queued[:] = queued
         self._total = self._rest = int(np.count_nonzero(self._queued))
         self._cursor = 0
@@ -85,8 +97,7 @@ class Session:
 
     def end(self) -> None:
         """Drop everything the hardware held: the session is gone."""
-        for mask in (self._queued, self._source_tracking, self._destination_tracking,
-                     self._rolled_back, self._copied_before_write):
+        for mask in self._masks():
             mask[:] = False
         self._total = self._rest = self._cursor = 0
         self.sid = None
@@ -147,17 +158,18 @@ class Session:
     # Rewind -------------------------------------------------------------------------
     def save(self) -> tuple:
         """Everything mutable, copied, for a history snapshot."""
-        return (self.state, self.sid, self.previous_state, self.last_transition,
-                self._queued.copy(), self._source_tracking.copy(),
-                self._destination_tracking.copy(), self._rolled_back.copy(),
-                self._copied_before_write.copy(), self._total, self._rest, self._cursor)
+        masks = None if self._queued is _EMPTY else np.stack(self._masks())
+        return (self.state, self.sid, self.previous_state, self.last_transition, masks,
+                self._total, self._rest, self._cursor)
 
     def load(self, saved: tuple) -> None:
         """Restore what :meth:`save` returned, exactly."""
-        (self.state, self.sid, self.previous_state, self.last_transition, queued, source,
-         destination, rolled, cbw, self._total, self._rest, self._cursor) = saved
-        self._queued[:] = queued
-        self._source_tracking[:] = source
-        self._destination_tracking[:] = destination
-        self._rolled_back[:] = rolled
-        self._copied_before_write[:] = cbw
+        (self.state, self.sid, self.previous_state, self.last_transition, masks,
+         self._total, self._rest, self._cursor) = saved
+        if masks is None:
+            for mask in self._masks():
+                mask[:] = False
+        else:
+            self._allocate()
+            for mask, kept in zip(self._masks(), masks, strict=True):
+                mask[:] = kept
