@@ -1,0 +1,213 @@
+"""The exercise checker: seeded scenarios, answers computed by the engine, hints, teacher view."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+from qopc_kit import ArgumentError
+from qopc_kit.exercises import ExerciseSet, format_answer, parse_answer, seed_for, teacher_view
+
+STUDENTS = [*range(12), "ada", "Grace Hopper", "linus"]
+
+
+def _writes(setup: str, volume: str) -> set[int]:
+    """Blocks the scenario's steps write on ``volume`` (read back from its text)."""
+    found: set[int] = set()
+    for blocks in re.findall(rf"to ET001/{volume} blocks \[([\d, ]+)\]", setup):
+        found |= {int(b) for b in blocks.split(",")}
+    return found
+
+
+def _number(pattern: str, text: str) -> int:
+    return int(re.search(pattern, text).group(1))
+
+
+def test_seed_is_stable_for_a_name():
+    """A name gives the same seed whatever its case or spaces; a number is its own seed."""
+    assert seed_for("Ada") == seed_for("  ada ")
+    assert seed_for("ada") != seed_for("bob")
+    assert seed_for(17) == 17
+
+
+@pytest.mark.parametrize("student", ["", "   ", -1, True, 2.5])
+def test_bad_student_is_refused(student):
+    """An empty name, a negative number or another type is an ArgumentError."""
+    with pytest.raises(ArgumentError, match="student"):
+        seed_for(student)
+
+
+def test_same_student_same_scenarios_others_differ():
+    """A student always gets the same scenarios; two students get different ones."""
+    assert ExerciseSet("ada").text() == ExerciseSet("ADA").text()
+    assert ExerciseSet("ada").text() != ExerciseSet("linus").text()
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_every_answer_is_accepted_as_printed(student):
+    """The solution's answer, typed back as printed, is judged correct for every exercise."""
+    for exercise in ExerciseSet(student).exercises.values():
+        typed = format_answer(exercise.kind, exercise.answer)
+        assert exercise.judge(typed).correct, exercise.text()
+
+
+def test_every_lesson_has_an_exercise():
+    """Lessons 1 to 8 each have at least one exercise (lesson 9 is the exercises)."""
+    lessons = {ex.lesson[:2] for ex in ExerciseSet("ada").exercises.values()}
+    assert lessons == {f"0{n}" for n in range(1, 9)}
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_destination_reads_the_point_in_time_image(student):
+    """2a: whatever was copied or written since, the destination reads the source's letters."""
+    exercise = ExerciseSet(student)["2a"]
+    letters = re.search(r'ET001/0x1 holds "([A-Z]+)"', exercise.setup).group(1)
+    assert exercise.answer == letters
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_diff_queues_the_union_of_both_sides(student):
+    """3a: Rest Block after -diff = blocks written on the source or on the destination."""
+    exercise = ExerciseSet(student)["3a"]
+    union = _writes(exercise.setup, "0x1") | _writes(exercise.setup, "0x6")
+    assert exercise.answer == len(union)
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_diff_ticks_round_up(student):
+    """3b: the differential copy takes ceil(changed / copy rate) ticks."""
+    exercise = ExerciseSet(student)["3b"]
+    rate = _number(r"copy rate (\d+)", exercise.setup)
+    assert exercise.answer == math.ceil(len(_writes(exercise.setup, "0x1")) / rate)
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_rolled_back_blocks_are_the_destination_writes(student):
+    """4b: the -diff rolls back exactly the blocks written on the destination."""
+    exercise = ExerciseSet(student)["4b"]
+    assert set(exercise.answer) == _writes(exercise.setup, "0x6")
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_cancel_is_safe_only_after_the_copy(student):
+    """5b: usable after cancel exactly when ticks x rate covered every block."""
+    exercise = ExerciseSet(student)["5b"]
+    blocks = _number(r"\((\d+) one-byte blocks", exercise.setup)
+    rate = _number(r"copy rate (\d+)", exercise.setup)
+    ticks = _number(r"tick (\d+)", exercise.setup)
+    assert exercise.answer == ("yes" if ticks * rate >= blocks else "no")
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_week_total_is_the_sum_of_changes(student):
+    """8a: QuickOPC's week = the full first day plus each day's changed blocks."""
+    exercise = ExerciseSet(student)["8a"]
+    changed = [int(n) for n in re.findall(r"day \d+: (\d+)", exercise.setup)]
+    assert exercise.answer == sum(changed)
+
+
+def test_wrong_answer_gets_the_hint_then_points_to_the_solution():
+    """A wrong answer shows the hint; from the second one, the feedback points to the solution."""
+    exercises = ExerciseSet("ada")
+    hint = exercises["3a"].hint
+    wrong = exercises["3a"].answer + 1
+    first = exercises.check("3a", wrong)
+    assert not first.correct
+    assert f"Hint: {hint}" in first.message
+    assert "solution" not in first.message
+    second = exercises.check("3a", str(wrong))
+    assert "collapsed block" in second.message
+    right = exercises.check("3a", exercises["3a"].answer)
+    assert right.correct and right.message.startswith("3a: correct.")
+    assert exercises.attempts["3a"] == [(str(wrong), False), (str(wrong), False),
+                                        (str(wrong - 1), True)]
+
+
+def test_unreadable_answer_costs_no_attempt():
+    """An answer that cannot be read says the expected form and is not recorded."""
+    exercises = ExerciseSet("ada")
+    feedback = exercises.check("5a", "blocks one and two")
+    assert not feedback.correct and not feedback.counted
+    assert "answer block numbers like '1, 4, 5'" in feedback.message
+    assert exercises.attempts["5a"] == []
+
+
+@pytest.mark.parametrize(("kind", "given", "expected"), [
+    ("int", " 7 ", 7),
+    ("blocks", "[3, 1; 2 2]", (1, 2, 3)),
+    ("blocks", "none", ()),
+    ("blocks", {4, 0}, (0, 4)),
+    ("text", ' "AbC" ', "AbC"),
+])
+def test_answers_are_read_as_students_type_them(kind, given, expected):
+    """Numbers, block lists and quoted text are read leniently."""
+    assert parse_answer(kind, given) == expected
+
+
+def test_choices_ignore_case_and_spaces():
+    """A choice matches whatever its case and spacing; anything else lists the choices."""
+    assert parse_answer("choice", " copying/tracking ", ("Copying/Tracking", "Tracking")) == \
+        "Copying/Tracking"
+    with pytest.raises(ArgumentError, match="choose one of Copying/Tracking, Tracking"):
+        parse_answer("choice", "copying", ("Copying/Tracking", "Tracking"))
+
+
+def test_solution_is_collapsed_and_escaped():
+    """The solution block is a closed <details> whose text is HTML-escaped."""
+    exercise = ExerciseSet("ada")["2a"]
+    block = exercise.solution_html()
+    assert block.startswith("<details><summary>Solution to 2a</summary>")
+    assert "&quot;" in block and "<details open" not in block
+
+
+def test_teacher_view_from_sets_and_from_saved_files(tmp_path):
+    """The teacher table shows each student's result per exercise, from memory or a folder."""
+    ada, bob = ExerciseSet("ada"), ExerciseSet("bob")
+    ada.check("1a", ada["1a"].answer)
+    bob.check("1a", 99)
+    bob.check("2b", bob["2b"].answer)
+    table = teacher_view([ada, bob])
+    lines = table.splitlines()
+    assert lines[0].split()[:3] == ["student", "1a", "2a"]
+    assert lines[1].split()[:3] == ["ada", "ok(1)", "."]
+    assert lines[2].split()[:4] == ["bob", "x(1)", ".", "ok(1)"]
+    assert lines[1].endswith("1/13") and lines[2].endswith("1/13")
+    assert f"  bob: 1a: 99; 2b: {bob['2b'].answer}" in lines
+    ada.save(tmp_path)
+    bob.save(tmp_path)
+    assert teacher_view(tmp_path) == table
+    assert teacher_view(tmp_path / "empty") == "no answers yet"
+
+
+def test_score_counts_solved_and_attempts():
+    """The score line counts solved exercises and every attempt."""
+    exercises = ExerciseSet(3)
+    exercises.check("1a", 1)
+    exercises.check("1a", exercises["1a"].answer)
+    assert exercises.score() == "3: 1/13 solved in 2 attempt(s)"
+
+
+def test_unknown_exercise_is_refused():
+    """Asking for an exercise that does not exist names the ones that do."""
+    with pytest.raises(ArgumentError, match=r"no exercise '9z' \(exercises: 1a, 2a"):
+        ExerciseSet("ada")["9z"]
+
+
+def test_form_gives_feedback_on_click():
+    """The widget form judges the typed answer on Check and records the attempt."""
+    pytest.importorskip("ipywidgets")
+    exercises = ExerciseSet("ada")
+    form = exercises.form()
+    pick, question, row, verdict = form.children
+    answer, button = row.children
+    pick.value = "4b"
+    assert "Exercise 4b" in question.value
+    answer.value = "0"
+    button.click()
+    assert "Hint:" in verdict.value
+    answer.value = format_answer("blocks", exercises["4b"].answer)
+    button.click()
+    assert "4b: correct." in verdict.value
+    assert [ok for _, ok in exercises.attempts["4b"]] == [False, True]
