@@ -1,0 +1,39 @@
+"""Views of the engine: state diagrams, block maps, a history timeline and rich display.
+
+Every view is a pure function of the model (a pair, an array, or an immutable record
+captured from one) that returns text: SVG, HTML or plain text. Nothing here changes the
+engine. Graphviz is needed only to regenerate the shipped diagram layouts.
+"""
+
+from __future__ import annotations
+
+from .blockmap import (
+    BlockRecord,
+    before_after_html,
+    before_after_text,
+    block_map_html,
+    block_map_text,
+    capture,
+    summary_strip_html,
+    summary_strip_text,
+)
+from .diagram import diagram_dot, state_diagram_svg, state_line
+from .html import repr_html
+from .timeline import timeline_html, timeline_text
+
+__all__ = [
+    "BlockRecord",
+    "before_after_html",
+    "before_after_text",
+    "block_map_html",
+    "block_map_text",
+    "capture",
+    "diagram_dot",
+    "repr_html",
+    "state_diagram_svg",
+    "state_line",
+    "summary_strip_html",
+    "summary_strip_text",
+    "timeline_html",
+    "timeline_text",
+]

@@ -1,0 +1,433 @@
+"""Block maps: a pair's source and destination, one cell per block, with the copy marks.
+
+A view is a pure function of a :class:`BlockRecord`, an immutable capture of one pair
+(images and masks), so that two captures (before and after ``acopc start -diff``) can
+be drawn side by side. Volumes above :data:`MAX_CELLS` blocks are drawn as a summary
+strip of bins, counted with numpy, never one cell per block.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..states import State
+from . import theme
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ..pair import CopyPair
+
+#: Above this many blocks a block map becomes a summary strip.
+MAX_CELLS = 4096
+#: Blocks per line in the text twin.
+TEXT_WRAP = 32
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A per-block mark: which side it is drawn on, its text row, symbol and meaning."""
+
+    key: str
+    side: str  # "source" or "destination"
+    row: str
+    symbol: str
+    meaning: str
+    always: bool = True  # False: shown only when some block has it
+
+    @property
+    def css(self) -> str:
+        """The cell's class for this mark."""
+        return "qopc-" + self.key.replace("_", "-")
+
+
+MARKS: tuple[Mark, ...] = (
+    Mark("queued", "destination", "queued", "q",
+         "queued for physical copy: not on the destination yet"),
+    Mark("source_tracked", "source", "src-trk", "s",
+         "source-tracked: written on the source since the last logical copy"),
+    Mark("destination_tracked", "destination", "dst-trk", "d",
+         "destination-tracked: written on the destination since the last logical copy"),
+    Mark("rolled_back", "destination", "rolled", "↺",
+         "rolled back: a destination write the last differential start overwrote"),
+    Mark("copied_before_write", "destination", "cbw", "c",
+         "copied by copy-before-write, ahead of a source write"),
+    Mark("never_copied", "destination", "missing", "✗",
+         "never copied: the copy was cancelled first (destination unusable)"),
+    Mark("restore_queued", "source", "restore", "r",
+         "queued for restore by the reverse OPC: not on the source yet", always=False),
+    Mark("never_restored", "source", "src-miss", "✗",
+         "never restored: the reverse OPC was cancelled first (source unusable)", always=False),
+)
+_MARK = {mark.key: mark for mark in MARKS}
+
+
+@dataclass(frozen=True, eq=False)
+class BlockRecord:
+    """An immutable capture of one pair: both volumes' physical and logical images, and masks.
+
+    Arrays are read-only copies, so later engine steps do not change a record.
+    """
+
+    pair: str
+    source: str
+    destination: str
+    state: State
+    reverse_state: State
+    copied_blocks: int
+    rest_blocks: int
+    source_usable: bool
+    destination_usable: bool
+    physical: tuple[np.ndarray, np.ndarray]  # (source, destination), uint8 (blocks, size)
+    logical: tuple[np.ndarray, np.ndarray]
+    masks: Mapping[str, np.ndarray]
+
+    @property
+    def blocks(self) -> int:
+        """Blocks per volume."""
+        return int(self.physical[0].shape[0])
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    copy = np.array(array, copy=True)
+    copy.flags.writeable = False
+    return copy
+
+
+def _masks_of(pair: CopyPair) -> dict[str, np.ndarray]:
+    """The marks' masks, read-only views straight from the engine (no copy)."""
+    reverse = pair.reverse_session
+    return {
+        "queued": pair.queued,
+        "source_tracked": pair.source_tracking,
+        "destination_tracked": pair.destination_tracking,
+        "rolled_back": pair.rolled_back,
+        "copied_before_write": pair.copied_before_write,
+        "never_copied": pair.destination.missing,
+        "restore_queued": reverse.queued,
+        "never_restored": pair.source.missing,
+    }
+
+
+def capture(pair: CopyPair) -> BlockRecord:
+    """Record ``pair`` as it is now, without side effects (logical images via ``image()``)."""
+    source, destination = pair.source, pair.destination
+    return BlockRecord(
+        pair=pair.name, source=source.name, destination=destination.name,
+        state=pair.state, reverse_state=pair.reverse_state,
+        copied_blocks=pair.copied_blocks, rest_blocks=pair.rest_blocks,
+        source_usable=source.usable, destination_usable=destination.usable,
+        physical=(_frozen(source.data), _frozen(destination.data)),
+        logical=(_frozen(source.image()), _frozen(destination.image())),
+        masks=MappingProxyType({k: _frozen(v) for k, v in _masks_of(pair).items()}),
+    )
+
+
+# Cell contents ------------------------------------------------------------------------
+def _printable(codes: np.ndarray) -> np.ndarray:
+    return (codes > 0x20) & (codes < 0x7F)
+
+
+def content_labels(image: np.ndarray) -> list[str]:
+    """One short label per block: ``.`` all zero, a letter, its text, or hex.
+
+    A block of one repeated byte shows that byte (a letter when printable, else two
+    hex digits); a short printable block shows its text; anything else its first
+    byte in hex followed by ``…``.
+    """
+    first = image[:, 0]
+    uniform = (image == first[:, None]).all(axis=1)
+    printable_all = _printable(image).all(axis=1)
+    short = image.shape[1] <= 4
+    labels = []
+    for row, byte, same, text_ok in zip(image, first.tolist(), uniform.tolist(),
+                                        printable_all.tolist(), strict=True):
+        if same:
+            labels.append("." if byte == 0 else chr(byte) if 0x20 < byte < 0x7F else f"{byte:02x}")
+        elif text_ok and short:
+            labels.append(row.tobytes().decode("ascii"))
+        else:
+            labels.append(f"{byte:02x}…")
+    return labels
+
+
+def _describe(label: str) -> str:
+    return "empty (zeros)" if label == "." else label
+
+
+def _shown_marks(record: BlockRecord) -> list[Mark]:
+    return [m for m in MARKS if m.always or record.masks[m.key].any()]
+
+
+def _header(record: BlockRecord, logical: bool) -> str:
+    view = "logical image (what a host reads)" if logical else "physical data (on the blocks)"
+    text = f"{record.pair}  {record.state.label}"
+    if record.state.has_session:
+        text += f", copied {record.copied_blocks}, rest {record.rest_blocks}"
+    if record.reverse_state.has_session:
+        text += f"; reverse OPC {record.reverse_state.label}"
+    text += f"  [{view}]"
+    if not record.destination_usable:
+        text += f"  {record.destination} UNUSABLE"
+    if not record.source_usable:
+        text += f"  {record.source} UNUSABLE"
+    return text
+
+
+# Text twin --------------------------------------------------------------------------
+def record_text(record: BlockRecord, *, logical: bool = False,
+                changed: np.ndarray | None = None) -> str:
+    """The text twin of a block map: content rows then one 0/1 row per mark."""
+    images = record.logical if logical else record.physical
+    source, destination = (content_labels(image) for image in images)
+    count = record.blocks
+    width = max(len(str(count - 1)), *(len(label) for label in source + destination))
+    rows: list[tuple[str, list[str]]] = [("block", [str(i) for i in range(count)]),
+                                         ("src", source), ("dst", destination)]
+    for mark in _shown_marks(record):
+        rows.append((mark.row, ["1" if v else "0" for v in record.masks[mark.key].tolist()]))
+    if changed is not None:
+        rows.append(("changed", ["1" if v else "0" for v in changed.tolist()]))
+    lines = [_header(record, logical)]
+    for start in range(0, count, TEXT_WRAP):
+        for name, cells in rows:
+            part = " ".join(cell.rjust(width) for cell in cells[start:start + TEXT_WRAP])
+            lines.append(f"{name:<8} {part}")
+    return "\n".join(lines)
+
+
+def block_map_text(pair: CopyPair, *, logical: bool = False) -> str:
+    """Text twin of :func:`block_map_html` (``src A B C D`` / ``queued 0 1 0 0``)."""
+    if pair.source.blocks > MAX_CELLS:
+        return summary_strip_text(pair)
+    return record_text(capture(pair), logical=logical)
+
+
+# HTML ---------------------------------------------------------------------------------
+def _legend(record: BlockRecord, marks: list[Mark]) -> str:
+    items = []
+    for mark in marks:
+        count = int(np.count_nonzero(record.masks[mark.key]))
+        items.append(f'<span class="qopc-legend-item" data-mark="{mark.key}">'
+                     f'<span class="qopc-sym qopc-sym-{mark.key.replace("_", "-")}">'
+                     f"{mark.symbol}</span> {html.escape(mark.meaning)} ({mark.side}; "
+                     f"{count} block{'s' if count != 1 else ''})</span>")
+    items.append('<span class="qopc-legend-item">'
+                 '<span class="qopc-sym">.</span> an all-zero block</span>')
+    return '<div class="qopc-legend" role="list" aria-label="legend">' + " ".join(
+        item.replace('class="qopc-legend-item"', 'class="qopc-legend-item" role="listitem"', 1)
+        for item in items) + "</div>"
+
+
+def _side_html(record: BlockRecord, side: str, labels: list[str], marks: list[Mark],
+               changed: np.ndarray | None) -> str:
+    volume = record.source if side == "source" else record.destination
+    usable = record.source_usable if side == "source" else record.destination_usable
+    mine = [m for m in marks if m.side == side]
+    flags = [(m, record.masks[m.key].tolist()) for m in mine]
+    changed_list = changed.tolist() if changed is not None and side == "destination" else None
+    cells = []
+    for block, label in enumerate(labels):
+        on = [m for m, values in flags if values[block]]
+        css = "".join(" " + m.css for m in on)
+        said = [m.meaning.split(":")[0] for m in on]
+        if changed_list is not None and changed_list[block]:
+            css += " qopc-changed"
+            said.append("changed by this step")
+        aria = f"{volume} block {block}: {_describe(label)}"
+        if said:
+            aria += "; " + "; ".join(said)
+        symbols = "".join(f'<span class="qopc-sym-{m.key.replace("_", "-")}">{m.symbol}</span>'
+                          for m in on)
+        aria = html.escape(aria, quote=True)
+        cells.append(
+            f'<span class="qopc-cell{css}" role="listitem" data-volume="{volume}" '
+            f'data-block="{block}" aria-label="{aria}" title="{aria}">'
+            f'<span class="qopc-no">{block}</span>'
+            f'<span class="qopc-content">{html.escape(label)}</span>'
+            f'<span class="qopc-syms">{symbols}</span></span>')
+    state = "" if usable else ' <span class="qopc-warn">UNUSABLE</span>'
+    title = f'{side} <code>{volume}</code>{state}'
+    return (f'<div class="qopc-side" data-side="{side}"><div class="qopc-title">{title}</div>'
+            f'<div class="qopc-cells" role="list" aria-label="{side} {volume}, '
+            f'{len(labels)} blocks">' + " ".join(cells) + "</div></div>")
+
+
+def record_html(record: BlockRecord, *, logical: bool = False,
+                changed: np.ndarray | None = None, title: str | None = None,
+                with_style: bool = True) -> str:
+    """A block map of one record: source and destination side by side, and a legend."""
+    images = record.logical if logical else record.physical
+    marks = _shown_marks(record)
+    sides = "".join(_side_html(record, side, content_labels(image), marks, changed)
+                    for side, image in zip(("source", "destination"), images, strict=True))
+    heading = f'<div class="qopc-title">{html.escape(title)}</div>' if title else ""
+    label = html.escape(f"Block map of {record.pair}", quote=True)
+    return (f'<div class="qopc-view qopc-blockmap" role="figure" aria-label="{label}" '
+            f'data-pair="{record.pair}" data-view="{"logical" if logical else "physical"}">'
+            + (theme.style() if with_style else "") + heading
+            + f'<div class="qopc-note">{html.escape(_header(record, logical))}</div>'
+            + f'<div class="qopc-sides">{sides}</div>' + _legend(record, marks) + "</div>")
+
+
+def block_map_html(pair: CopyPair, *, logical: bool = False) -> str:
+    """A pair's source and destination side by side, one cell per block, with a legend.
+
+    ``logical`` shows what a host reads (``image()``, no side effect) instead of the
+    physical blocks. Volumes above :data:`MAX_CELLS` blocks get a summary strip.
+    """
+    if pair.source.blocks > MAX_CELLS:
+        return summary_strip_html(pair)
+    return record_html(capture(pair), logical=logical)
+
+
+# Before and after ---------------------------------------------------------------------
+def _changed(before: BlockRecord, after: BlockRecord, logical: bool) -> np.ndarray:
+    index = 1  # the destination: what a differential start rolls back
+    old = (before.logical if logical else before.physical)[index]
+    new = (after.logical if logical else after.physical)[index]
+    if old.shape != new.shape:
+        raise ValueError(f"records of {before.pair} and {after.pair} differ in size")
+    return (old != new).any(axis=1)
+
+
+def before_after_text(before: BlockRecord, after: BlockRecord, *, logical: bool = True) -> str:
+    """Text twin of :func:`before_after_html`."""
+    changed = _changed(before, after, logical)
+    return ("before\n" + record_text(before, logical=logical) + "\n\nafter\n"
+            + record_text(after, logical=logical, changed=changed))
+
+
+def before_after_html(before: BlockRecord, after: BlockRecord, *, logical: bool = True) -> str:
+    """Two captures side by side (e.g. around ``acopc start -diff``), changes marked.
+
+    Shows logical images by default: a differential start changes what a host reads
+    on the destination at once, while the physical blocks follow as they are copied.
+    Destination blocks whose content differs between the two are underlined.
+    """
+    changed = _changed(before, after, logical)
+    count = int(np.count_nonzero(changed))
+    return ('<div class="qopc-view qopc-before-after">' + theme.style()
+            + '<div style="display:flex;flex-wrap:wrap;gap:24px;">'
+            + record_html(before, logical=logical, title="before", with_style=False)
+            + record_html(after, logical=logical, changed=changed, title="after",
+                          with_style=False)
+            + f'</div><div class="qopc-note">{count} destination block'
+            f"{'s' if count != 1 else ''} changed (underlined)</div></div>")
+
+
+# Summary strips for large volumes -----------------------------------------------------
+def _bins(count: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    bins = max(1, min(width, count))
+    starts = (np.arange(bins, dtype=np.int64) * count) // bins
+    sizes = np.diff(np.append(starts, count))
+    return starts, sizes
+
+
+def strip_fractions(masks: Mapping[str, np.ndarray], width: int) -> dict[str, np.ndarray]:
+    """For each mask, the fraction of set blocks in each of ``width`` bins (vectorised)."""
+    count = int(next(iter(masks.values())).size)
+    starts, sizes = _bins(count, width)
+    return {key: np.add.reduceat(mask, starts, dtype=np.int64) / sizes
+            for key, mask in masks.items()}
+
+
+def _check_width(width: object) -> int:
+    from ..errors import ArgumentError
+
+    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+        raise ArgumentError(f"strip width must be a whole number >= 1, got {width!r}")
+    return width
+
+
+def _strip_marks(pair: CopyPair) -> tuple[dict[str, np.ndarray], list[Mark]]:
+    masks = _masks_of(pair)
+    marks = [m for m in MARKS if m.always or masks[m.key].any()]
+    return {m.key: masks[m.key] for m in marks}, marks
+
+
+def _strip_header(pair: CopyPair, count: int, bins: int) -> str:
+    text = f"{pair.name}  {pair.state.label}"
+    if pair.state.has_session:
+        text += f", copied {pair.copied_blocks}, rest {pair.rest_blocks}"
+    if pair.reverse_state.has_session:
+        text += f"; reverse OPC {pair.reverse_state.label}"
+    per = -(-count // bins)
+    text += f"  [{count} blocks in {bins} bins of up to {per}]"
+    if not pair.destination.usable:
+        text += f"  {pair.destination.name} UNUSABLE"
+    if not pair.source.usable:
+        text += f"  {pair.source.name} UNUSABLE"
+    return text
+
+
+def summary_strip_text(pair: CopyPair, width: int = 64) -> str:
+    """Text strip: per mark, one character per bin (``.`` none, ``1``-``9`` tenths, ``#`` all)."""
+    width = _check_width(width)
+    masks, marks = _strip_marks(pair)
+    fractions = strip_fractions(masks, width)
+    lines = [_strip_header(pair, pair.source.blocks, len(next(iter(fractions.values()))))]
+    for mark in marks:
+        share = fractions[mark.key]
+        digits = np.clip((share * 10).astype(np.int64), 1, 9)
+        chars = np.where(share == 0, ".", np.where(share >= 1, "#", digits.astype(str)))
+        total = int(np.count_nonzero(masks[mark.key]))
+        lines.append(f"{mark.row:<8} {''.join(chars.tolist())} {total}")
+    return "\n".join(lines)
+
+
+_LEVELS = 20  # opacity steps in the HTML strip: equal neighbours merge into one rectangle
+
+
+def _strip_svg(share: np.ndarray, colour: str, label: str, cell: int = 2,
+               height: int = 12) -> str:
+    level = np.ceil(share * _LEVELS).astype(np.int64)  # any block at all shows
+    edges = np.flatnonzero(np.diff(level)) + 1
+    starts = np.concatenate(([0], edges))
+    ends = np.concatenate((edges, [level.size]))
+    keep = level[starts] > 0
+    rects = "".join(
+        f'<rect x="{s * cell}" y="0" width="{(e - s) * cell}" height="{height}" '
+        f'fill="{colour}" fill-opacity="{lv / _LEVELS:.2f}"/>'
+        for s, e, lv in zip(starts[keep].tolist(), ends[keep].tolist(),
+                            level[starts[keep]].tolist(), strict=True))
+    width = level.size * cell
+    return (f'<svg class="qopc-strip-svg" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+            f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="{html.escape(label, quote=True)}">'
+            f'<rect x="0" y="0" width="{width}" height="{height}" fill="none" '
+            f'stroke="#9e9e9e" stroke-width="1"/>{rects}</svg>')
+
+
+def summary_strip_html(pair: CopyPair, width: int = 256) -> str:
+    """A large pair as strips of ``width`` bins, one strip per mark, shaded by the
+    fraction of the bin's blocks that have the mark."""
+    width = _check_width(width)
+    masks, marks = _strip_marks(pair)
+    fractions = strip_fractions(masks, width)
+    bins = len(next(iter(fractions.values())))
+    rows = []
+    for mark in marks:
+        total = int(np.count_nonzero(masks[mark.key]))
+        label = f"{mark.meaning} ({mark.side}): {total} of {pair.source.blocks} blocks"
+        colour = theme.MARK_COLOURS[mark.key][1]
+        rows.append(f'<div class="qopc-strip" data-mark="{mark.key}">'
+                    f'<span class="qopc-strip-label"><span class="qopc-sym qopc-sym-'
+                    f'{mark.key.replace("_", "-")}">{mark.symbol}</span> {mark.row} '
+                    f"({total})</span>"
+                    + _strip_svg(fractions[mark.key], colour, label) + "</div>")
+    label = html.escape(f"Summary strip of {pair.name}", quote=True)
+    header = html.escape(_strip_header(pair, pair.source.blocks, bins))
+    legend = " ".join(f'<span class="qopc-legend-item" role="listitem">'
+                      f'<span class="qopc-sym">{m.symbol}</span> {m.row}: '
+                      f"{html.escape(m.meaning)}</span>" for m in marks)
+    return (f'<div class="qopc-view qopc-blockmap qopc-summary" role="figure" '
+            f'aria-label="{label}" data-pair="{pair.name}">' + theme.style()
+            + f'<div class="qopc-note">{header}</div>' + "".join(rows)
+            + '<div class="qopc-note">shade: the share of the bin\'s blocks with the mark</div>'
+            + f'<div class="qopc-legend" role="list" aria-label="legend">{legend}</div></div>')

@@ -1,0 +1,122 @@
+"""Rich display of the engine's objects in a notebook (their ``_repr_html_``).
+
+Deterministic HTML (no ids, no times) with the same text as the plain ``repr`` at the
+top, so a render that drops styles still reads.
+"""
+
+from __future__ import annotations
+
+import html
+
+from . import theme
+from .blockmap import MAX_CELLS, block_map_html, content_labels
+from .diagram import state_diagram_svg, state_line
+from .timeline import timeline_html
+
+
+def _query_table(pairs: list) -> str:
+    head = ("<tr><th>Source</th><th></th><th>Target</th><th>SID</th><th>OPC Status</th>"
+            "<th>Copy Phase</th><th>Copied Block</th><th>Rest Block</th></tr>")
+    body = []
+    for pair in pairs:
+        rows = [pair.query()]
+        if pair.reverse_state.has_session:
+            rows.append(pair.query(reverse=True))
+        for row in rows:
+            body.append(f"<tr><td><code>{row.source}</code></td><td>{html.escape(row.direction)}"
+                        f"</td><td><code>{row.target}</code></td><td>{row.sid_text}</td>"
+                        f"<td>{html.escape(row.opc_status)}</td>"
+                        f"<td>{html.escape(row.copy_phase)}</td>"
+                        f'<td class="qopc-num">{row.copied_block}</td>'
+                        f'<td class="qopc-num">{row.rest_block}</td></tr>')
+    return (f'<table class="qopc-table" aria-label="acopc query">{head}{"".join(body)}'
+            "</table>")
+
+
+def _wrap(kind: str, title: str, body: str) -> str:
+    return (f'<div class="qopc-view qopc-repr qopc-repr-{kind}">' + theme.style()
+            + f'<div class="qopc-title">{html.escape(title)}</div>{body}</div>')
+
+
+def _volume(volume) -> str:
+    state = "usable" if volume.usable else '<span class="qopc-warn">UNUSABLE</span>'
+    body = (f'<div class="qopc-note">{volume.blocks} blocks of {volume.block_size} byte(s), '
+            f"{state}</div>")
+    if volume.blocks <= MAX_CELLS:
+        labels = content_labels(volume.image())  # the logical image: no side effect
+        missing = volume.missing.tolist()
+        cells = []
+        for block, label in enumerate(labels):
+            extra = " qopc-never-copied" if missing[block] else ""
+            said = "; never copied" if missing[block] else ""
+            sym = '<span class="qopc-sym-never-copied">✗</span>' if missing[block] else ""
+            aria = html.escape(f"{volume.name} block {block}: "
+                               f"{'empty (zeros)' if label == '.' else label}{said}", quote=True)
+            cells.append(f'<span class="qopc-cell{extra}" role="listitem" '
+                         f'data-volume="{volume.name}" data-block="{block}" aria-label="{aria}" '
+                         f'title="{aria}"><span class="qopc-no">{block}</span>'
+                         f'<span class="qopc-content">{html.escape(label)}</span>'
+                         f'<span class="qopc-syms">{sym}</span></span>')
+        body += ('<div class="qopc-blockmap"><div class="qopc-note">logical image '
+                 "(what a host reads)</div>"
+                 f'<div class="qopc-cells" role="list" aria-label="{volume.name}">'
+                 + " ".join(cells) + "</div></div>")
+    return _wrap("volume", repr(volume), body)
+
+
+def _pair(pair) -> str:
+    body = (f'<div class="qopc-note">{html.escape(state_line(pair))}</div>'
+            + (f'<div class="qopc-note">{html.escape(state_line(pair, reverse=True))}</div>'
+               if pair.reverse_state.has_session or pair.reverse_session.last_transition
+               else "")
+            + _query_table([pair])
+            + f'<div class="qopc-diagram-box">{state_diagram_svg(pair)}</div>'
+            + block_map_html(pair))
+    return _wrap("pair", repr(pair), body)
+
+
+def _group(group) -> str:
+    lines = "".join(f'<div class="qopc-note">{html.escape(state_line(p))}</div>'
+                    for p in group.pairs)
+    return _wrap("group", repr(group), lines + _query_table(list(group.pairs)))
+
+
+def _array(array) -> str:
+    volumes = "".join(
+        f"<tr><td><code>{v.name}</code></td><td class=\"qopc-num\">{v.blocks}</td>"
+        f'<td class="qopc-num">{v.block_size}</td>'
+        f"<td>{'usable' if v.usable else '<span class=qopc-warn>UNUSABLE</span>'}</td></tr>"
+        for v in array.volumes.values())
+    groups = "".join(
+        f"<tr><td>{html.escape(g.name)}</td><td>"
+        + ", ".join(f"<code>{p.name}</code>" for p in g.pairs) + "</td></tr>"
+        for g in array.groups.values())
+    body = (f'<div class="qopc-note">copy rate {array.copy_rate} block(s) per tick per session'
+            "</div>"
+            '<table class="qopc-table" aria-label="volumes"><tr><th>Volume</th><th>Blocks</th>'
+            f"<th>Block size</th><th></th></tr>{volumes}</table>"
+            + ('<table class="qopc-table" aria-label="copy groups"><tr><th>Copy group</th>'
+               f"<th>Pairs</th></tr>{groups}</table>" if groups else "")
+            + (_query_table(list(array.pairs.values())) if array.pairs else "")
+            + f"<details><summary>history ({len(array.history)} steps)</summary>"
+            + timeline_html(array) + "</details>")
+    return _wrap("array", repr(array), body)
+
+
+def repr_html(obj: object) -> str:
+    """Rich HTML for a Volume, CopyPair, CopyGroup or DiskArray (escaped repr otherwise)."""
+    # Imported here: the engine imports this module lazily, and this module must not
+    # import the engine at its own import time (no cycle either way).
+    from ..array import DiskArray
+    from ..pair import CopyGroup, CopyPair
+    from ..volume import Volume
+
+    if isinstance(obj, Volume):
+        return _volume(obj)
+    if isinstance(obj, CopyPair):
+        return _pair(obj)
+    if isinstance(obj, CopyGroup):
+        return _group(obj)
+    if isinstance(obj, DiskArray):
+        return _array(obj)
+    return f"<pre>{html.escape(repr(obj))}</pre>"

@@ -1,0 +1,122 @@
+"""Colours and CSS shared by every HTML view, from JupyterLab's theme variables.
+
+Each colour is ``var(--jp-..., fallback)``: JupyterLab's light and dark themes set the
+variable; a static render (nbviewer, a plain browser) uses the fallback. Mark colours
+are mid tones that read on both a light and a dark background, and every mark also has
+a text symbol, so a render that strips ``<style>`` (GitHub) still says everything.
+"""
+
+from __future__ import annotations
+
+#: Colours of the marks, by key: CSS value for themed renders, plain hex for SVG attributes.
+MARK_COLOURS: dict[str, tuple[str, str]] = {
+    "queued": ("var(--jp-warn-color1, #e08a00)", "#e08a00"),
+    "source_tracked": ("var(--jp-brand-color1, #1976d2)", "#1976d2"),
+    "destination_tracked": ("#8e44ad", "#8e44ad"),
+    "rolled_back": ("var(--jp-error-color1, #d32f2f)", "#d32f2f"),
+    "copied_before_write": ("var(--jp-success-color1, #388e3c)", "#388e3c"),
+    "never_copied": ("#757575", "#757575"),
+    "restore_queued": ("#00897b", "#00897b"),
+    "never_restored": ("#757575", "#757575"),
+}
+
+#: Fill of the current and previous state in the diagram (dark text on both).
+CURRENT_FILL = "#ffd54f"
+PREVIOUS_FILL = "#b3d4fc"
+LAST_EDGE = "#e65100"
+
+_FG = "var(--jp-ui-font-color1, #1a1a1a)"
+_FG2 = "var(--jp-ui-font-color2, #616161)"
+_BG = "var(--jp-layout-color1, #ffffff)"
+_BG2 = "var(--jp-layout-color2, #eeeeee)"
+_BORDER = "var(--jp-border-color1, #bdbdbd)"
+_MONO = "var(--jp-code-font-family, ui-monospace, Menlo, Consolas, monospace)"
+_SANS = "var(--jp-ui-font-family, system-ui, -apple-system, 'Segoe UI', sans-serif)"
+
+
+def _mark_rules() -> str:
+    rules = []
+    for key, (colour, _) in MARK_COLOURS.items():
+        name = key.replace("_", "-")
+        rules.append(f".qopc-sym-{name}{{color:{colour};}}")
+    return "".join(rules)
+
+
+CSS = (
+    # The root of every view: readable text and background in either theme.
+    f".qopc-view{{font-family:{_SANS};font-size:13px;color:{_FG};line-height:1.35;}}"
+    f".qopc-view .qopc-title{{font-weight:600;margin:2px 0;}}"
+    f".qopc-view .qopc-note{{color:{_FG2};font-size:12px;margin:2px 0;}}"
+    f".qopc-view .qopc-warn{{color:var(--jp-error-color1, #d32f2f);font-weight:600;}}"
+    f".qopc-view code, .qopc-view pre{{font-family:{_MONO};}}"
+    # Tables (query rows, volumes, the timeline).
+    f".qopc-view table.qopc-table{{border-collapse:collapse;margin:4px 0;font-size:12px;}}"
+    f".qopc-view table.qopc-table th, .qopc-view table.qopc-table td{{border:1px solid {_BORDER};"
+    f"padding:2px 6px;text-align:left;vertical-align:top;color:{_FG};background:{_BG};}}"
+    f".qopc-view table.qopc-table th{{background:{_BG2};font-weight:600;}}"
+    f".qopc-view .qopc-num{{text-align:right;font-family:{_MONO};}}"
+    # State chips.
+    f".qopc-view .qopc-chip{{display:inline-block;padding:0 5px;border-radius:8px;"
+    f"border:1px solid {_BORDER};font-size:11px;white-space:nowrap;}}"
+    f".qopc-view .qopc-chip-COPYING_TRACKING, .qopc-view .qopc-chip-COPYING"
+    f"{{border-color:#e08a00;}}"
+    f".qopc-view .qopc-chip-TRACKING{{border-color:#388e3c;}}"
+    f".qopc-view .qopc-chip-ERROR_SUSPEND{{border-color:#d32f2f;color:#d32f2f;}}"
+    # Progress bars.
+    f".qopc-view .qopc-bar{{display:inline-block;width:80px;height:8px;background:{_BG2};"
+    f"border:1px solid {_BORDER};vertical-align:middle;margin-right:4px;}}"
+    f".qopc-view .qopc-bar > span{{display:block;height:100%;background:#388e3c;}}"
+    # Block maps: two volumes side by side, one cell per block.
+    ".qopc-blockmap .qopc-sides{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start;}"
+    ".qopc-blockmap .qopc-side{min-width:0;}"
+    ".qopc-blockmap .qopc-cells{display:flex;flex-wrap:wrap;gap:2px;max-width:520px;}"
+    f".qopc-blockmap .qopc-cell{{display:inline-flex;flex-direction:column;align-items:center;"
+    f"min-width:26px;padding:1px 2px;border:1px solid {_BORDER};background:{_BG};"
+    f"font-family:{_MONO};font-size:12px;box-sizing:border-box;}}"
+    ".qopc-blockmap .qopc-cell .qopc-content{font-weight:600;}"
+    ".qopc-blockmap .qopc-cell .qopc-no{font-size:9px;opacity:.6;}"
+    ".qopc-blockmap .qopc-cell .qopc-syms{font-size:10px;min-height:12px;letter-spacing:1px;}"
+    f".qopc-blockmap .qopc-cell.qopc-queued{{border:2px dashed {MARK_COLOURS['queued'][0]};}}"
+    f".qopc-blockmap .qopc-cell.qopc-restore-queued"
+    f"{{border:2px dashed {MARK_COLOURS['restore_queued'][0]};}}"
+    f".qopc-blockmap .qopc-cell.qopc-source-tracked"
+    f"{{box-shadow:inset 0 -3px 0 {MARK_COLOURS['source_tracked'][0]};}}"
+    f".qopc-blockmap .qopc-cell.qopc-destination-tracked"
+    f"{{box-shadow:inset 0 -3px 0 {MARK_COLOURS['destination_tracked'][0]};}}"
+    f".qopc-blockmap .qopc-cell.qopc-rolled-back{{outline:2px solid "
+    f"{MARK_COLOURS['rolled_back'][0]};outline-offset:-4px;}}"
+    f".qopc-blockmap .qopc-cell.qopc-copied-before-write"
+    f"{{border-top:3px solid {MARK_COLOURS['copied_before_write'][0]};}}"
+    ".qopc-blockmap .qopc-cell.qopc-never-copied, .qopc-blockmap .qopc-cell.qopc-never-restored"
+    "{background:repeating-linear-gradient("
+    "45deg, rgba(117,117,117,.35) 0 3px, transparent 3px 6px);}"
+    ".qopc-blockmap .qopc-cell.qopc-changed .qopc-content{text-decoration:underline;}"
+    ".qopc-blockmap .qopc-legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin-top:6px;"
+    "font-size:12px;}"
+    ".qopc-blockmap .qopc-legend .qopc-sym{font-family:monospace;font-weight:700;}"
+    ".qopc-blockmap .qopc-strip{display:block;margin:1px 0;}"
+    ".qopc-blockmap .qopc-strip-label{display:inline-block;width:170px;font-size:12px;}"
+    + _mark_rules()
+    # The state diagram: Graphviz draws black on white; follow the theme instead.
+    + "svg.qopc-diagram{max-width:100%;height:auto;}"
+    f".qopc-diagram text{{fill:{_FG};}}"
+    f".qopc-diagram .qopc-state path, .qopc-diagram .qopc-state polygon,"
+    f" .qopc-diagram .qopc-state ellipse{{stroke:{_FG};}}"
+    f".qopc-diagram .qopc-transition path{{stroke:{_FG2};}}"
+    f".qopc-diagram .qopc-transition polygon{{stroke:{_FG2};fill:{_FG2};}}"
+    f".qopc-diagram .qopc-state.qopc-previous path{{fill:{PREVIOUS_FILL};stroke-dasharray:4 2;}}"
+    f".qopc-diagram .qopc-state.qopc-current path{{fill:{CURRENT_FILL};stroke-width:2.5;}}"
+    ".qopc-diagram .qopc-state.qopc-current text, .qopc-diagram .qopc-state.qopc-previous text"
+    "{fill:#1a1a1a;}"
+    f".qopc-diagram .qopc-transition.qopc-last path{{stroke:{LAST_EDGE};stroke-width:2.5;}}"
+    f".qopc-diagram .qopc-transition.qopc-last polygon{{stroke:{LAST_EDGE};fill:{LAST_EDGE};}}"
+    f".qopc-diagram .qopc-transition.qopc-last text{{fill:{LAST_EDGE};font-weight:700;}}"
+    # Timeline.
+    ".qopc-timeline td.qopc-step{white-space:nowrap;}"
+    ".qopc-timeline tr.qopc-setup td{opacity:.7;}"
+)
+
+
+def style() -> str:
+    """The ``<style>`` element every HTML view starts with (the same text every time)."""
+    return f"<style>{CSS}</style>"

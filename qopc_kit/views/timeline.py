@@ -1,0 +1,189 @@
+"""The array's history as a timeline: commands, host I/O, ticks and the states they caused.
+
+Built from ``array.history`` only (each Step and its Changes): the state of every pair
+after each step is the fold of the changes so far, and the clock is the sum of the
+ticks. Copy progress is shown for the present (the live sessions) and for a past step
+when the step records it (an optional ``progress`` attribute of the Step).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from ..states import Copy, State
+from . import theme
+
+if TYPE_CHECKING:
+    from ..array import DiskArray
+    from ..history import Step
+
+#: At most this many steps are drawn (the latest); earlier ones are counted.
+MAX_STEPS = 200
+
+_SHORT = {State.NO_SESSION: "-", State.COPYING_TRACKING: "C/T", State.TRACKING: "T",
+          State.ERROR_SUSPEND: "ERR", State.COPYING: "C"}
+_FLAG = {"full": "", "diff": " -diff", "auto": " -auto", "reverse": " -r"}
+
+
+def _blocks(value: Any) -> str:
+    if isinstance(value, int):
+        return f"{value} block{'s' if value != 1 else ''}"
+    if isinstance(value, (list, tuple)):
+        shown = ", ".join(map(str, value[:8])) + (", …" if len(value) > 8 else "")
+        return f"block{'s' if len(value) != 1 else ''} {shown}"
+    return str(value)
+
+
+def _data(value: Any) -> str:
+    if not isinstance(value, bytes):
+        return ""
+    text = value[:16].decode("ascii", "replace") if all(32 < b < 127 for b in value[:16]) else \
+        value[:8].hex(" ")
+    return f" ← {text}{'…' if len(value) > 16 else ''}"
+
+
+def describe(step: Step) -> tuple[str, str]:
+    """What a step did, in words, and its kind (setup, command, host, tick, fault)."""
+    args, target = step.args, step.target
+    if step.action == "create":
+        return f"create disk array {target} (copy rate {args.get('copy_rate')})", "setup"
+    if step.action == "add_volume":
+        return (f"add volume {target} ({args.get('blocks')} blocks of "
+                f"{args.get('block_size')} byte(s))", "setup")
+    if step.action == "add_copy_group":
+        return f"add copy group {target}: {', '.join(args.get('pairs', []))}", "setup"
+    if step.action in ("start", "cancel"):
+        return f"acopc {step.action}{_FLAG.get(args.get('mode', 'full'), '')} {target}", "command"
+    if step.action == "write":
+        return f"host write {target} {_blocks(args.get('blocks'))}{_data(args.get('data'))}", "host"
+    if step.action == "read":
+        return f"host read {target} {_blocks(args.get('blocks'))}", "host"
+    if step.action == "tick":
+        n = args.get("n", 1)
+        return f"copier runs {n} tick{'s' if n != 1 else ''}", "tick"
+    if step.action == "copy_rate":
+        return f"copy rate set to {args.get('rate')}", "command"
+    if step.action == "fail":
+        return f"failure injected on {target}", "fault"
+    return str(step), "other"
+
+
+def _rows(array: DiskArray) -> tuple[list[dict[str, Any]], list[str]]:
+    """One dict per step: number, clock, words, kind, changes, states after it."""
+    states: dict[str, dict[Copy, State]] = {}
+    clock = 0
+    rows = []
+    for step in array.history:
+        if step.action == "add_copy_group":
+            for name in step.args.get("pairs", []):
+                states.setdefault(name, {Copy.QUICKOPC: State.NO_SESSION,
+                                         Copy.OPC: State.NO_SESSION})
+        for change in step.changes:
+            states.setdefault(change.pair, {Copy.QUICKOPC: State.NO_SESSION,
+                                            Copy.OPC: State.NO_SESSION})[change.copy] = change.next
+        if step.action == "tick":
+            clock += int(step.args.get("n", 1))
+        words, kind = describe(step)
+        rows.append({"number": step.number, "clock": clock, "words": words, "kind": kind,
+                     "changes": [str(c) for c in step.changes],
+                     "states": {p: dict(s) for p, s in states.items()},
+                     "progress": getattr(step, "progress", None)})
+    return rows, list(states)
+
+
+def timeline_text(array: DiskArray) -> str:
+    """The history, one line per step: number, clock (ticks so far), what, state changes."""
+    rows, _ = _rows(array)
+    hidden = max(0, len(rows) - MAX_STEPS)
+    lines = ["step  tick  what" + " " * 48 + "state changes"]
+    if hidden:
+        lines.append(f"({hidden} earlier step{'s' if hidden != 1 else ''} not shown)")
+    for row in rows[hidden:]:
+        changes = "; ".join(row["changes"])
+        lines.append(f"{row['number']:>4}  {row['clock']:>4}  {row['words']:<52}  {changes}".rstrip())
+    lines.append(_now_text(array))
+    return "\n".join(lines)
+
+
+def _now_text(array: DiskArray) -> str:
+    parts = []
+    for pair in array.pairs.values():
+        text = f"{pair.name} {pair.state.label}"
+        if pair.state.has_session:
+            text += f" (copied {pair.copied_blocks}, rest {pair.rest_blocks})"
+        if pair.reverse_state.has_session:
+            text += (f", reverse OPC {pair.reverse_state.label} "
+                     f"(rest {pair.reverse_session.rest_blocks})")
+        parts.append(text)
+    return "now: " + ("; ".join(parts) if parts else "no copy pairs")
+
+
+def _chip(forward: State, reverse: State) -> str:
+    text = f'<span class="qopc-chip qopc-chip-{forward.name}" title="{forward.label}">' \
+           f"{_SHORT[forward]}</span>"
+    if reverse.has_session:
+        text += (f' <span class="qopc-chip qopc-chip-{reverse.name}" '
+                 f'title="reverse OPC {reverse.label}">←{_SHORT[reverse]}</span>')
+    return text
+
+
+def _bar(copied: int, rest: int) -> str:
+    total = copied + rest
+    share = copied / total if total else 1.0
+    return (f'<span class="qopc-bar" role="progressbar" aria-valuemin="0" '
+            f'aria-valuemax="{total}" aria-valuenow="{copied}" '
+            f'aria-label="copied {copied} of {total}"><span style="width:{share * 100:.0f}%">'
+            f"</span></span>{copied}/{total}")
+
+
+def _progress_cell(progress: Any, pair: str) -> str:
+    for item in progress or ():
+        name, copy, copied, rest = item
+        if name == pair and copy is Copy.QUICKOPC and copied + rest:
+            return " " + _bar(copied, rest)
+    return ""
+
+
+def timeline_html(array: DiskArray) -> str:
+    """The history as a table: step, clock, what happened, and each pair's state after it.
+
+    Command rows, host I/O, copier ticks and injected faults are told apart by class
+    and by their words; set-up rows are dimmed. The present copy progress ends it.
+    """
+    rows, pairs = _rows(array)
+    hidden = max(0, len(rows) - MAX_STEPS)
+    head = "".join(f"<th><code>{html.escape(p)}</code></th>" for p in pairs)
+    body = []
+    for row in rows[hidden:]:
+        cells = []
+        for pair in pairs:
+            state = row["states"].get(pair)
+            cells.append("<td></td>" if state is None else
+                         f"<td>{_chip(state[Copy.QUICKOPC], state[Copy.OPC])}"
+                         f"{_progress_cell(row['progress'], pair)}</td>")
+        changes = "<br>".join(html.escape(c) for c in row["changes"])
+        body.append(f'<tr class="qopc-{row["kind"]}" data-step="{row["number"]}">'
+                    f'<td class="qopc-num qopc-step">{row["number"]}</td>'
+                    f'<td class="qopc-num">{row["clock"]}</td>'
+                    f"<td>{html.escape(row['words'])}</td><td>{changes}</td>{''.join(cells)}</tr>")
+    note = (f'<div class="qopc-note">{hidden} earlier step{"s" if hidden != 1 else ""} '
+            "not shown</div>" if hidden else "")
+    now = []
+    for pair in array.pairs.values():
+        text = f"<code>{html.escape(pair.name)}</code> {html.escape(pair.state.label)}"
+        if pair.state.has_session:
+            text += " " + _bar(pair.copied_blocks, pair.rest_blocks)
+        if pair.reverse_state.has_session:
+            text += f"; reverse OPC {html.escape(pair.reverse_state.label)}, rest " \
+                    f"{pair.reverse_session.rest_blocks}"
+        now.append(f"<div>{text}</div>")
+    legend = ('<div class="qopc-note">states: - no session, C/T Copying/Tracking, T Tracking, '
+              "ERR Error suspend, ←C reverse OPC copying; tick: the copier's clock</div>")
+    return (f'<div class="qopc-view qopc-timeline" role="figure" '
+            f'aria-label="History of {html.escape(array.name)}">' + theme.style() + note
+            + '<table class="qopc-table"><thead><tr><th>step</th><th>tick</th><th>what</th>'
+            f"<th>state changes</th>{head}</tr></thead><tbody>" + "".join(body)
+            + "</tbody></table>" + legend
+            + f'<div class="qopc-now"><span class="qopc-title">now</span>{"".join(now)}</div>'
+            + "</div>")
