@@ -1,0 +1,475 @@
+"""The dashboard: an ipywidgets panel that drives one DiskArray and redraws it after every action.
+
+Every control calls the engine once, then :meth:`Dashboard.refresh` redraws every view
+from the model. The panel keeps no state of its own beyond the controls' values: the
+pair, volume and step it shows are read back from the array each time.
+
+Design choices:
+
+* Buttons are enabled from the state table, but a click always goes to the engine
+  (``Button.click()`` ignores ``disabled``): a refusal shows as a message, never a
+  traceback, and changes nothing.
+* History: the ``Step`` slider only *previews* a step (what it did, which states it
+  moved); rewinding is destructive (the engine drops later steps), so it happens only
+  on the explicit "Go back to step" button. Undo, Reset and Go back never go below the
+  set-up (the last ``create``/``add_volume``/``add_copy_group`` step), so the lesson's
+  volumes and pairs always exist.
+* Play ticks once per value change of an ``ipywidgets.Play`` (no threads: it also runs in
+  JupyterLite) and stops by itself when no physical copy is left.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from . import errors, panel_text
+from .array import DiskArray
+from .pair import CopyPair
+from .panel_picker import BlockSelector
+from .states import Copy, Event, allowed_events
+from .views.blockmap import block_map_html
+from .views.diagram import state_diagram_svg, state_line
+from .views.timeline import timeline_text
+
+#: Steps that build the lesson; Undo and Reset stop after the last of them.
+SETUP_ACTIONS = ("create", "add_volume", "add_copy_group")
+
+#: The session buttons: what each one asks the engine, and its tooltip.
+SESSION_COMMANDS: dict[str, tuple[Callable[[CopyPair], None], str]] = {
+    "Start": (lambda pair: pair.start(), "acopc start: a full logical copy"),
+    "Differential start": (lambda pair: pair.start(diff=True),
+                           "acopc start -diff: copy only the tracked blocks"),
+    "Auto": (lambda pair: pair.start(auto=True),
+             "acopc start -auto: full or differential, as the state needs"),
+    "Reverse": (lambda pair: pair.start(reverse=True),
+                "acopc start -r: restore the source from the destination (OPC)"),
+    "Cancel": (lambda pair: pair.cancel(), "acopc cancel: end the QuickOPC session"),
+    "Cancel reverse": (lambda pair: pair.cancel(reverse=True),
+                       "acopc cancel -r: end the reverse OPC"),
+}
+
+_LESSON_OPTIONS = ("name", "blocks", "block_size", "copy_rate")
+
+
+def lesson_array(name: str = "ET001", blocks: int = 16, block_size: int = 1,
+                 copy_rate: int = 2) -> DiskArray:
+    """The lesson's array: source 0x1 written with letters A, B, ..., destination 0x6, group CG1.
+
+    Raises the engine's ArgumentError for a bad name or size.
+    """
+    array = DiskArray(name, copy_rate=copy_rate)
+    source = array.add_volume(0x1, blocks=blocks, block_size=block_size)
+    destination = array.add_volume(0x6, blocks=blocks, block_size=block_size)
+    letters = (np.arange(source.blocks) % 26 + ord("A")).astype(np.uint8)
+    source.write(slice(None), letters[:, None])  # each block filled with its letter
+    array.add_copy_group("CG1", pairs=[(source, destination)])
+    return array
+
+
+def dashboard(array: DiskArray | None = None, **options: Any) -> Dashboard:
+    """The panel for ``array``, or for a new lesson array (options: name, blocks, block_size,
+    copy_rate). Display the result in a notebook cell.
+
+    Raises ArgumentError for an unknown option, or lesson options given with an array.
+    """
+    unknown = sorted(set(options) - set(_LESSON_OPTIONS))
+    if unknown:
+        raise errors.ArgumentError(f"dashboard() has no option {', '.join(unknown)} "
+                                   f"(options: {', '.join(_LESSON_OPTIONS)})")
+    if array is None:
+        array = lesson_array(**options)
+    elif options:
+        raise errors.ArgumentError(f"dashboard(array) builds no lesson: drop "
+                                   f"{', '.join(sorted(options))} or pass no array")
+    elif not isinstance(array, DiskArray):
+        raise errors.ArgumentError(f"dashboard() needs a DiskArray, not {type(array).__name__}")
+    return Dashboard(array)
+
+
+class Dashboard:
+    """An ipywidgets panel on one DiskArray: controls, views, and one :meth:`refresh`.
+
+    The widgets are attributes (``buttons["Start"]``, ``state_html``, ``message``...)
+    so that tests and lessons can drive the panel with ``.click()`` and ``.value``.
+    """
+
+    def __init__(self, array: DiskArray) -> None:
+        self.array = array
+        self.buttons: dict[str, widgets.Button] = {}
+        self.message = _html("qopc-message")
+        self._build_views()
+        self._build_session()
+        self._build_host_io()
+        self._build_clock()
+        self._build_time()
+        self._build_script()
+        controls = widgets.GridBox(
+            [self.session_box, self.io_box, self.clock_box, self.time_box],
+            layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(330px, 1fr))",
+                                  grid_gap="8px"))
+        self.root = widgets.VBox([
+            widgets.HBox([self.title_html, self.pair_select]),
+            widgets.HBox([self.diagram_box, self.status_box],
+                         layout=widgets.Layout(flex_flow="row wrap", grid_gap="12px")),
+            self.blockmap_box,
+            controls,
+            self.message,
+            self.log_html,
+            self.script_box,
+        ])
+        self.root.add_class("qopc-dashboard")
+        self.message.value = panel_text.message_html(
+            "info", "pick a pair, then press a session button; every action is one step")
+        self.refresh()
+
+    # The model as the panel reads it ----------------------------------------------------
+    @property
+    def pair(self) -> CopyPair | None:
+        """The pair the session buttons act on (None if the array has none)."""
+        return self.array.pairs.get(self.pair_select.value)
+
+    @property
+    def baseline(self) -> int:
+        """The last set-up step: where Reset goes and below which Undo refuses."""
+        return max((s.number for s in self.array.history if s.action in SETUP_ACTIONS),
+                   default=0)
+
+    def session_enabled(self) -> dict[str, bool]:
+        """Which session buttons the state table allows for the selected pair."""
+        pair = self.pair
+        if pair is None:
+            return dict.fromkeys(SESSION_COMMANDS, False)
+        forward = allowed_events(Copy.QUICKOPC, pair.state)
+        reverse = allowed_events(Copy.OPC, pair.reverse_state)
+        free = not pair.reverse_state.has_session  # a running restore blocks the forward commands
+        return {
+            "Start": free and Event.START in forward,
+            "Differential start": free and Event.START_DIFF in forward,
+            "Auto": free and Event.START_AUTO in forward,
+            "Reverse": Event.START_REVERSE in forward and Event.START_REVERSE in reverse,
+            "Cancel": free and Event.CANCEL in forward,
+            "Cancel reverse": Event.CANCEL in reverse,
+        }
+
+    # Redraw -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Redraw every view and fit every control to the model; calls no engine command."""
+        array = self.array
+        last = len(array.history) - 1
+        _set_options(self.pair_select, list(array.pairs))
+        self.pair_select.layout.display = None if len(array.pairs) > 1 else "none"
+        volumes = list(array.volumes)
+        _set_options(self.volume_select, volumes)
+        _set_options(self.fail_select, volumes)
+        self.title_html.value = (f"<b>QuickOPC dashboard</b> · {array.name} · step {last} · "
+                                 f"copy rate {array.copy_rate}")
+        for name, enabled in self.session_enabled().items():
+            self.buttons[name].disabled = not enabled
+        pair = self.pair
+        if pair is None:
+            self.diagram_html.value = ""
+            self.state_html.value = "<i>this array has no copy pair</i>"
+            self.blockmap_html.value = ""
+            self.query_html.value = ""
+            self.progress.max, self.progress.value = 1, 0
+            self.progress_html.value = ""
+        else:
+            # The reverse OPC's diagram shows only while a restore exists.
+            both = (False, True) if pair.reverse_state.has_session else (False,)
+            self.diagram_html.value = "".join(state_diagram_svg(pair, reverse=r) for r in both)
+            self.state_html.value = "".join(
+                f'<div role="status">{html.escape(state_line(pair, reverse=r))}</div>'
+                for r in both)
+            self.blockmap_html.value = block_map_html(pair, logical=self.logical_toggle.value)
+            self.query_html.value = panel_text.query_table_html(panel_text.query_rows(pair))
+            total = pair.copied_blocks + pair.rest_blocks
+            self.progress.max = max(total, 1)
+            self.progress.value = pair.copied_blocks
+            self.progress_html.value = panel_text.progress_text(pair)
+        volume = array.volumes.get(self.volume_select.value)
+        self.selector.resize(volume.blocks if volume is not None else 0)
+        self.rate.max = max(self.rate.max, array.copy_rate)
+        self.rate.value = array.copy_rate  # its observer calls the engine only on a change
+        self.buttons["Undo"].disabled = last <= self.baseline
+        self.buttons["Reset"].disabled = last <= self.baseline
+        _set_range(self.step_slider, self.baseline, last)
+        self._preview_step()
+        self.log_html.value = panel_text.log_html(timeline_text(array))
+
+    def _preview_step(self, _change: object = None) -> None:
+        last = len(self.array.history) - 1
+        step = self.array.history[min(self.step_slider.value, last)]
+        self.step_html.value = panel_text.step_html(step, last)
+        self.buttons["Go back to step"].disabled = step.number >= last
+
+    # Actions: one engine call, then one refresh --------------------------------------------
+    def _act(self, call: Callable[[], str | None]) -> None:
+        """Run ``call`` (one engine call), show its outcome or refusal, then refresh.
+
+        Only the kit's own refusals (QuickOPCError) and its UnusableVolumeWarning
+        become messages; anything else is a bug and propagates.
+        """
+        before = len(self.array.history)
+        kind = "ok"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", errors.UnusableVolumeWarning)
+            try:
+                note = call()
+            except errors.QuickOPCError as error:
+                kind, note = "refused", str(error)
+        for warning in caught:
+            if issubclass(warning.category, errors.UnusableVolumeWarning):
+                kind, note = "warning", f"{note} · {warning.message}"
+            else:  # not ours to show: hand it back to Python's warning machinery
+                warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                       warning.lineno)
+        if note is None:
+            note = self._last_step_text()
+        self.message.value = panel_text.message_html(kind, note)
+        if len(self.array.history) != before:
+            _set_range(self.step_slider, self.baseline, len(self.array.history) - 1)
+            self.step_slider.value = len(self.array.history) - 1
+        self.refresh()
+
+    def _last_step_text(self) -> str:
+        step = self.array.history[-1]
+        changes = "; ".join(str(change) for change in step.changes)
+        return f"step {step}" + (f" · {changes}" if changes else "")
+
+    def _selected_pair(self) -> CopyPair:
+        pair = self.pair
+        if pair is None:
+            raise errors.NotFoundError(f"{self.array.name} has no copy pair to act on")
+        return pair
+
+    def _write(self) -> None:
+        first, last = self.selector.blocks
+        volume = self.array.volume(self.volume_select.value)
+        volume.write(slice(first, last + 1), panel_text.parse_value(self.value_text.value))
+
+    def _read(self) -> str:
+        first, last = self.selector.blocks
+        volume = self.array.volume(self.volume_select.value)
+        rows = volume.read(slice(first, last + 1))
+        return f"step {self.array.history[-1].number}: " + panel_text.read_text(
+            volume.name, first, last, rows)
+
+    def _run(self) -> str:
+        ticks = self.array.run()
+        return (f"ran {ticks} tick(s): every physical copy has ended" if ticks
+                else "nothing to copy: no physical copy is running")
+
+    def _played(self, change: dict) -> None:
+        if change["new"] <= change["old"]:
+            return  # Stop rewinds the Play's counter: not a tick
+        if self.array.ticks_to_finish() == 0:
+            self.play.playing = False
+            self.message.value = panel_text.message_html(
+                "info", "Play stopped: no physical copy is running")
+            self.refresh()
+            return
+        self._act(lambda: self.array.tick())
+        if self.array.ticks_to_finish() == 0:
+            self.play.playing = False
+
+    def _rate_changed(self, change: dict) -> None:
+        if change["new"] != self.array.copy_rate:
+            self._act(lambda: setattr(self.array, "copy_rate", change["new"]))
+
+    def _undo(self) -> str:
+        last = len(self.array.history) - 1
+        if last <= self.baseline:
+            raise errors.HistoryError(f"nothing to undo: step {last} is the end of the "
+                                      "lesson's set-up")
+        undone = self.array.history[-1]
+        self.array.undo()
+        return f"undid step {undone}; now at step {last - 1}"
+
+    def _go_back(self, step: int) -> str:
+        if step < self.baseline:
+            raise errors.HistoryError(f"cannot go back to step {step}: the set-up ends at "
+                                      f"step {self.baseline}")
+        dropped = len(self.array.history) - 1 - step
+        self.array.rewind(step)
+        return f"back at step {step}; {dropped} later step(s) dropped"
+
+    def _save(self) -> str:
+        from .script import to_script  # the scenario format belongs to the shell
+        text = to_script(self.array)
+        self.script_text.value = text
+        self.download_html.value = panel_text.download_link_html(text)
+        return f"saved {len(self.array.history)} steps as a script of {len(text.splitlines())} lines"
+
+    def _load(self) -> str:
+        from .script import run_script
+        array = run_script(self.script_text.value, strict=True).array
+        self.array = array
+        return f"loaded {array.name}: now at step {len(array.history) - 1}"
+
+    def _uploaded(self, change: dict) -> None:
+        files = change["new"]
+        if files:
+            try:
+                self.script_text.value = bytes(files[0]["content"]).decode("utf-8")
+            except UnicodeDecodeError:
+                self.message.value = panel_text.message_html(
+                    "refused", f"{files[0]['name']} is not a UTF-8 text script")
+                return
+            self.message.value = panel_text.message_html(
+                "info", f"{files[0]['name']} is in the script box: press Load to run it")
+
+    # Building the widgets -------------------------------------------------------------------
+    def _button(self, name: str, tooltip: str, action: Callable[[], str | None]) -> None:
+        button = widgets.Button(description=name, tooltip=tooltip,
+                                layout=widgets.Layout(width="auto"))
+        button.on_click(lambda _button: self._act(action))
+        self.buttons[name] = button
+
+    def _build_views(self) -> None:
+        self.title_html = widgets.HTML()
+        self.pair_select = widgets.Dropdown(description="Pair", options=[],
+                                            layout=widgets.Layout(width="auto"))
+        self.pair_select.observe(lambda _c: self.refresh(), names="value")
+        self.diagram_html = widgets.HTML()
+        self.diagram_box = widgets.Box([self.diagram_html])
+        self.diagram_box.add_class("qopc-diagram")
+        self.state_html = _html("qopc-state")
+        self.query_html = _html("qopc-query-box")
+        self.progress = widgets.IntProgress(description="Copied", min=0, max=1, value=0)
+        self.progress_html = widgets.HTML()
+        self.status_box = widgets.VBox([self.state_html, self.query_html,
+                                        widgets.HBox([self.progress, self.progress_html])])
+        self.logical_toggle = widgets.ToggleButtons(
+            options=[("Physical", False), ("Logical", True)], value=False,
+            description="Show", tooltips=["What is on the blocks", "What a host reads"])
+        self.logical_toggle.observe(lambda _c: self.refresh(), names="value")
+        self.blockmap_html = widgets.HTML()
+        self.log_html = _html("qopc-log-box")
+
+    def _build_session(self) -> None:
+        for name, (command, tooltip) in SESSION_COMMANDS.items():
+            self._button(name, tooltip, lambda command=command: command(self._selected_pair()))
+        self.session_box = _section("Session", list(self.buttons.values()))
+
+    def _build_host_io(self) -> None:
+        self.volume_select = widgets.Dropdown(description="Volume", options=[])
+        self.volume_select.observe(lambda _c: self.refresh(), names="value")
+        self.selector = BlockSelector()
+        self.value_text = widgets.Text(value="X", description="Value",
+                                       placeholder="a letter, or a byte like 0x41",
+                                       layout=widgets.Layout(width="220px"))
+        self._button("Write", "Host write of Value to the blocks", self._write)
+        self._button("Read", "Host read of the blocks (the logical image)", self._read)
+        self.io_box = _section("Host I/O", [
+            self.volume_select, self.selector.range, self.value_text,
+            widgets.HBox([self.buttons["Write"], self.buttons["Read"]])])
+        self.blockmap_box = widgets.VBox([self.logical_toggle, self.blockmap_html,
+                                          self.selector.picker])
+        self.blockmap_box.add_class("qopc-blockmap-box")
+
+    def _build_clock(self) -> None:
+        self._button("Tick", "Advance the background copier one tick", lambda: self.array.tick())
+        self._button("Run to end", "Tick until every physical copy has ended", self._run)
+        self.play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=500,
+                                 description="Play", tooltip="Tick repeatedly",
+                                 show_repeat=False)
+        self.play.observe(self._played, names="value")
+        self.speed = widgets.IntSlider(value=2, min=1, max=10, description="Ticks/s",
+                                       tooltip="Play speed, ticks per second")
+        self.speed.observe(lambda c: setattr(self.play, "interval", 1000 // c["new"]),
+                           names="value")
+        self.rate = widgets.IntSlider(value=self.array.copy_rate, min=1, max=16,
+                                      description="Copy rate", continuous_update=False,
+                                      tooltip="Blocks each session copies per tick")
+        self.rate.observe(self._rate_changed, names="value")
+        self.fail_select = widgets.Dropdown(description="Fail volume", options=[])
+        self._button("Fail", "Inject a failure: sessions on it go to Error suspend",
+                     lambda: self.array.fail(self.fail_select.value))
+        self.clock_box = _section("Clock and faults", [
+            widgets.HBox([self.buttons["Tick"], self.buttons["Run to end"]]),
+            widgets.HBox([self.play, self.speed]), self.rate,
+            widgets.HBox([self.fail_select, self.buttons["Fail"]])])
+
+    def _build_time(self) -> None:
+        self._button("Undo", "Go back one step", self._undo)
+        self._button("Reset", "Back to the end of the lesson's set-up",
+                     lambda: self._go_back(self.baseline))
+        self.step_slider = widgets.IntSlider(value=0, min=0, max=0, description="Step",
+                                             tooltip="Preview an earlier step")
+        self.step_slider.observe(self._preview_step, names="value")
+        self.step_html = widgets.HTML()
+        self._button("Go back to step", "Rewind to the step on the slider (drops later steps)",
+                     lambda: self._go_back(self.step_slider.value))
+        self.time_box = _section("Time", [
+            widgets.HBox([self.buttons["Undo"], self.buttons["Reset"]]),
+            self.step_slider, self.step_html, self.buttons["Go back to step"]])
+
+    def _build_script(self) -> None:
+        self._button("Save", "Write the session as a scenario script", self._save)
+        self._button("Load", "Run the script in the box on a new array", self._load)
+        self.script_text = widgets.Textarea(
+            description="Script", placeholder="Save puts the session here; paste one to Load",
+            layout=widgets.Layout(width="100%", height="12em"))
+        self.upload = widgets.FileUpload(accept=".qopc,.txt", multiple=False,
+                                         description="Script file")
+        self.upload.observe(self._uploaded, names="value")
+        self.download_html = widgets.HTML()
+        self.script_box = widgets.Accordion([widgets.VBox([
+            widgets.HBox([self.buttons["Save"], self.buttons["Load"], self.upload,
+                          self.download_html]),
+            self.script_text])], titles=("Scenario script: save and load",))
+
+    # Display -------------------------------------------------------------------------------
+    def summary(self) -> str:
+        """One line of text: the array, the step, the selected pair's state and progress."""
+        text = f"QuickOPC dashboard on {self.array.name}, step {len(self.array.history) - 1}"
+        pair = self.pair
+        if pair is not None:
+            text += f": {state_line(pair)}; {panel_text.progress_text(pair)}"
+        return text
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        # The widget view, with a short plain-text twin instead of the widget tree's repr
+        # (a static render and nbval see one stable line).
+        bundle = dict(self.root._repr_mimebundle_(**kwargs))
+        bundle["text/plain"] = self.summary()
+        return bundle
+
+    def __repr__(self) -> str:
+        return f"<Dashboard on {self.array!r}>"
+
+
+def _html(css_class: str) -> widgets.HTML:
+    widget = widgets.HTML()
+    widget.add_class(css_class)
+    return widget
+
+
+def _section(title: str, children: list[widgets.Widget]) -> widgets.VBox:
+    return widgets.VBox([widgets.HTML(f"<b>{title}</b>"), *children],
+                        layout=widgets.Layout(border="1px solid var(--jp-border-color2, #ccc)",
+                                              padding="4px"))
+
+
+def _set_options(select: widgets.Dropdown, options: list[str]) -> None:
+    """Give ``select`` these options, keeping its value when it is still one of them."""
+    if tuple(select.options) != tuple(options):
+        keep = select.value
+        select.options = options
+        select.value = keep if keep in options else (options[0] if options else None)
+
+
+def _set_range(slider: widgets.IntSlider, low: int, high: int) -> None:
+    """Set ``slider``'s bounds in an order its validation accepts."""
+    if low > slider.max:
+        slider.max = high
+        slider.min = low
+    else:
+        slider.min = low
+        slider.max = high

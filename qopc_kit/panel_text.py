@@ -1,0 +1,136 @@
+"""The dashboard's small texts: messages, the query table, read results, the step preview.
+
+Pure functions of the model (or of one engine result) returning HTML or plain text,
+so the panel's ``refresh()`` stays a list of assignments and the texts can be tested
+without widgets. The larger views (diagram, block maps, timeline) live in
+:mod:`qopc_kit.views`.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .history import Step
+    from .pair import CopyPair, QueryRow
+
+#: Colours come from JupyterLab's theme variables, with fallbacks for other front ends,
+#: so the panel reads in light and dark themes.
+_TONE = {
+    "ok": "var(--jp-success-color1, #2e7d32)",
+    "refused": "var(--jp-error-color1, #c62828)",
+    "warning": "var(--jp-warn-color1, #b26a00)",
+    "info": "var(--jp-ui-font-color1, inherit)",
+}
+_LABEL = {"ok": "Done", "refused": "Refused", "warning": "Warning", "info": "Note"}
+
+_COLUMNS = ("Source", "<=>", "Target", "SID", "OPC Status", "Copy Phase", "Copied Block",
+            "Rest Block")
+
+#: Blocks a read result lists before it abbreviates.
+READ_SHOWN = 32
+
+
+def message_html(kind: str, text: str) -> str:
+    """The message line: ``kind`` is ok, refused, warning or info; ``text`` is escaped."""
+    role = "alert" if kind in ("refused", "warning") else "status"
+    return (f'<div class="qopc-msg qopc-msg-{kind}" role="{role}" '
+            f'style="border-left: 4px solid {_TONE[kind]}; padding: 2px 8px;">'
+            f"<b>{_LABEL[kind]}:</b> {html.escape(text)}</div>")
+
+
+def query_table_html(rows: list[QueryRow]) -> str:
+    """``acopc query`` rows as a small HTML table, in the Copy Control Module's columns."""
+    cell = 'style="padding: 1px 6px; border-bottom: 1px solid var(--jp-border-color2, #ccc);"'
+    head = "".join(f"<th {cell}>{html.escape(name)}</th>" for name in _COLUMNS)
+    body = ""
+    for row in rows:
+        values = (row.source, row.direction, row.target, row.sid_text, row.opc_status,
+                  row.copy_phase, str(row.copied_block), str(row.rest_block))
+        body += "<tr>" + "".join(f"<td {cell}>{html.escape(v)}</td>" for v in values) + "</tr>"
+    return (f'<table class="qopc-query" aria-label="acopc query" style="border-collapse: '
+            f'collapse; font-family: var(--jp-code-font-family, monospace); font-size: 90%;">'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def query_rows(pair: CopyPair) -> list[QueryRow]:
+    """The pair's query row, plus its reverse OPC's row while one exists."""
+    rows = [pair.query()]
+    if pair.reverse_state.has_session:
+        rows.append(pair.query(reverse=True))
+    return rows
+
+
+def progress_text(pair: CopyPair) -> str:
+    """``Copied 6 / Rest 10`` for the pair's QuickOPC session (and its reverse OPC)."""
+    text = f"Copied {pair.copied_blocks} / Rest {pair.rest_blocks}"
+    if pair.reverse_state.has_session:
+        reverse = pair.reverse_session
+        text += f" · reverse OPC: Copied {reverse.copied_blocks} / Rest {reverse.rest_blocks}"
+    return text
+
+
+def blocks_text(first: int, last: int) -> str:
+    """``block 3`` or ``blocks 3-7``."""
+    return f"block {first}" if first == last else f"blocks {first}-{last}"
+
+
+def read_text(volume_name: str, first: int, last: int, rows: np.ndarray) -> str:
+    """What a host read returned: letters for one-byte printable blocks, else hex per block."""
+    shown = rows[:READ_SHOWN]
+    if rows.shape[1] == 1 and shown.size and bool(np.all((shown >= 0x21) & (shown <= 0x7E))):
+        data = " ".join(chr(b) for b in shown[:, 0].tolist())
+    else:
+        data = " ".join(_hex(block) for block in shown)
+    if len(rows) > READ_SHOWN:
+        data += f" … ({len(rows) - READ_SHOWN} more)"
+    return f"read {volume_name} {blocks_text(first, last)}: {data}"
+
+
+def _hex(block: np.ndarray) -> str:
+    text = block[:8].tobytes().hex()
+    return text + ("…" if block.size > 8 else "")
+
+
+def parse_value(text: str) -> str | int:
+    """What the Value box means: one character is itself; a number (``65``, ``0x41``) is a byte.
+
+    Anything longer is passed on as text (one block's worth, or every block's), for
+    the engine to accept or refuse with its own message.
+    """
+    if len(text) == 1:
+        return text
+    try:
+        return int(text.strip(), 0)
+    except ValueError:
+        return text
+
+
+def step_html(step: Step, last: int) -> str:
+    """The history slider's preview of one step: what was done and which states it moved."""
+    lines = [html.escape(str(step))]
+    lines += [f"&nbsp;&nbsp;{html.escape(str(change))}" for change in step.changes]
+    if step.number < last:
+        later = f"step {last}" if step.number + 1 == last else f"steps {step.number + 1}-{last}"
+        lines.append(f"<i>Go back to step {step.number} drops {later}.</i>")
+    else:
+        lines.append("<i>This is the latest step.</i>")
+    return ('<div class="qopc-step" style="font-family: var(--jp-code-font-family, monospace);">'
+            + "<br>".join(lines) + "</div>")
+
+
+def log_html(text: str) -> str:
+    """The event log (plain text from the timeline view) in a scrolling pre block."""
+    return (f'<pre class="qopc-log" aria-label="event log" style="max-height: 14em; '
+            f'overflow: auto; margin: 0;">{html.escape(text)}</pre>')
+
+
+def download_link_html(script: str, filename: str = "qopc-session.qopc") -> str:
+    """A link that downloads ``script`` as a file, through a ``data:`` URL (no server)."""
+    url = "data:text/plain;charset=utf-8," + quote(script)
+    return (f'<a class="qopc-download" download="{html.escape(filename)}" '
+            f'href="{html.escape(url)}">Download {html.escape(filename)}</a>')

@@ -1,0 +1,444 @@
+"""The dashboard, driven headless with .click() and .value as a student would in the browser."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import qopc_kit
+from qopc_kit import ArgumentError, Copy, DiskArray, Event, State
+from qopc_kit.panel import SESSION_COMMANDS, Dashboard, dashboard
+from qopc_kit.panel_picker import PICKER_LIMIT
+from qopc_kit.states import allowed_events
+
+SESSION = list(SESSION_COMMANDS)
+DOM_BUTTONS = ["Start", "Differential start", "Auto", "Reverse", "Cancel", "Cancel reverse",
+               "Tick", "Run to end", "Write", "Read", "Fail", "Undo", "Reset", "Save", "Load"]
+
+
+def enabled(dash: Dashboard) -> set[str]:
+    """Names of the session buttons that are enabled."""
+    return {name for name in SESSION if not dash.buttons[name].disabled}
+
+
+def message(dash: Dashboard) -> tuple[str, str]:
+    """The message's kind (ok, refused, warning, info) and its text without tags."""
+    kind = re.search(r"qopc-msg-(\w+)", dash.message.value).group(1)
+    text = re.sub(r"<[^>]+>", "", dash.message.value)
+    return kind, text.replace("&gt;", ">").replace("&#x27;", "'")
+
+
+def write(dash: Dashboard, volume: str, blocks: tuple[int, int], value: str) -> None:
+    """Pick a volume, blocks and a value, then press Write."""
+    dash.volume_select.value = volume
+    dash.selector.range.value = blocks
+    dash.value_text.value = value
+    dash.buttons["Write"].click()
+
+
+def test_dashboard_builds_the_lesson_array():
+    """With no array, dashboard() builds ET001: 0x1 written A..P, 0x6 zeroed, CG1, rate 2."""
+    dash = qopc_kit.dashboard()
+    array = dash.array
+    assert list(array.volumes) == ["ET001/0x1", "ET001/0x6"]
+    assert array.volume(0x1).data[:, 0].tobytes() == b"ABCDEFGHIJKLMNOP"
+    assert not array.volume(0x6).data.any()
+    assert list(array.groups) == ["CG1"]
+    assert array.copy_rate == 2
+    assert dash.pair is array.pair("ET001/0x1:ET001/0x6")
+    assert dash.array.history[dash.baseline].action == "add_copy_group"
+
+
+def test_lesson_options_change_the_array():
+    """blocks, block_size and copy_rate shape the lesson array; letters repeat after Z."""
+    array = dashboard(blocks=30, block_size=4, copy_rate=3).array
+    source = array.volume(0x1)
+    assert (source.blocks, source.block_size, array.copy_rate) == (30, 4, 3)
+    assert source.data[27].tobytes() == b"BBBB"
+
+
+def test_bad_options_are_refused():
+    """Unknown options, lesson options with an array, or a non-array raise ArgumentError."""
+    with pytest.raises(ArgumentError, match="no option colour"):
+        dashboard(colour="red")
+    with pytest.raises(ArgumentError, match="drop blocks"):
+        dashboard(DiskArray("ET002"), blocks=4)
+    with pytest.raises(ArgumentError, match="needs a DiskArray"):
+        dashboard("ET001")
+    with pytest.raises(ArgumentError, match="blocks must be"):
+        dashboard(blocks=0)
+
+
+def test_dom_contract_classes_and_button_names():
+    """The browser tests' hooks: CSS classes on the root and views, buttons' exact names."""
+    dash = dashboard()
+    assert "qopc-dashboard" in dash.root._dom_classes
+    assert "qopc-state" in dash.state_html._dom_classes
+    assert "qopc-diagram" in dash.diagram_box._dom_classes
+    assert dash.diagram_html in dash.diagram_box.children
+    assert "qopc-blockmap-box" in dash.blockmap_box._dom_classes
+    assert dash.blockmap_html in dash.blockmap_box.children
+    assert "qopc-message" in dash.message._dom_classes
+    for name in DOM_BUTTONS:
+        assert dash.buttons[name].description == name
+    assert "qopc-current" in dash.diagram_html.value
+    assert State.NO_SESSION.label in dash.state_html.value
+
+
+def test_every_control_is_labelled():
+    """Every button, slider, box and selector in the panel has a description for readers."""
+    dash = dashboard()
+    controls = [dash.pair_select, dash.volume_select, dash.fail_select, dash.value_text,
+                dash.selector.range, dash.selector.picker, dash.play, dash.speed, dash.rate,
+                dash.step_slider, dash.logical_toggle, dash.script_text, dash.upload,
+                dash.progress, *dash.buttons.values()]
+    for control in controls:
+        assert control.description, control
+
+
+def test_session_buttons_follow_the_state_table():
+    """No session: Start and Auto; Copying/Tracking: -diff, Auto, Cancel; Tracking adds Reverse."""
+    dash = dashboard()
+    assert enabled(dash) == {"Start", "Auto"}
+    dash.buttons["Start"].click()
+    assert dash.pair.state is State.COPYING_TRACKING
+    assert enabled(dash) == {"Differential start", "Auto", "Cancel"}
+    dash.buttons["Run to end"].click()
+    assert dash.pair.state is State.TRACKING
+    assert enabled(dash) == {"Differential start", "Auto", "Reverse", "Cancel"}
+    write(dash, "ET001/0x1", (0, 15), "r")  # a restore with blocks to copy back
+    dash.buttons["Reverse"].click()
+    assert dash.pair.reverse_state is State.COPYING
+    assert enabled(dash) == {"Cancel reverse"}  # a running restore blocks forward commands
+    dash.fail_select.value = "ET001/0x1"
+    dash.buttons["Fail"].click()
+    assert dash.pair.state is State.ERROR_SUSPEND
+    assert enabled(dash) == {"Cancel reverse"}
+    dash.buttons["Cancel reverse"].click()
+    assert enabled(dash) == {"Auto", "Cancel"}
+
+
+def test_enabled_buttons_match_allowed_events_in_every_state():
+    """Whatever the state, a session button is enabled exactly when the table has its event."""
+    events = {"Start": Event.START, "Differential start": Event.START_DIFF,
+              "Auto": Event.START_AUTO, "Cancel": Event.CANCEL}
+    dash = dashboard()
+    seen = set()
+    for press in ["Start", "Run to end", "Fail", "Auto", "Cancel"]:
+        allowed = allowed_events(Copy.QUICKOPC, dash.pair.state)
+        expected = {name for name, event in events.items() if event in allowed}
+        assert enabled(dash) - {"Reverse", "Cancel reverse"} == expected
+        seen.add(dash.pair.state)
+        dash.buttons[press].click()
+    assert seen == {State.NO_SESSION, State.COPYING_TRACKING, State.TRACKING,
+                    State.ERROR_SUSPEND}
+
+
+@pytest.mark.parametrize("setup", [[], ["Start"], ["Start", "Run to end"]])
+def test_a_disabled_button_still_asks_the_engine_and_changes_nothing(setup, fingerprint):
+    """.click() on a disabled session button shows the engine's refusal; the array is unchanged."""
+    dash = dashboard()
+    for name in setup:
+        dash.buttons[name].click()
+    disabled = [name for name in SESSION if dash.buttons[name].disabled]
+    assert disabled
+    for name in disabled:
+        before = fingerprint(dash.array)
+        dash.buttons[name].click()
+        assert fingerprint(dash.array) == before, name
+        kind, text = message(dash)
+        assert kind == "refused", name
+        assert "cannot" in text and "ET001/0x1:ET001/0x6" in text, text
+        assert "Traceback" not in dash.message.value
+
+
+def test_a_whole_lesson_through_the_panel():
+    """Start, writes on both sides, ticks, -diff, cancel and undo, checked on engine and HTML."""
+    dash = dashboard()
+    pair, array = dash.pair, dash.array
+    dash.buttons["Start"].click()
+    assert "Copying/Tracking" in dash.state_html.value
+    assert "Copied 0 / Rest 16" in dash.progress_html.value
+    # A source write to a queued block: copy-before-write keeps the destination's image.
+    write(dash, "ET001/0x1", (2, 2), "x")
+    assert message(dash)[0] == "ok"
+    assert array.volume(0x6).data[2].tobytes() == b"C"
+    assert pair.source_tracking[2]
+    # A destination write: the block leaves the queue and is destination-tracked.
+    write(dash, "ET001/0x6", (5, 6), "0x7a")
+    assert array.volume(0x6).data[5:7, 0].tobytes() == b"zz"
+    assert pair.destination_tracking[5] and pair.destination_tracking[6]
+    dash.buttons["Tick"].click()
+    dash.buttons["Tick"].click()
+    assert pair.copied_blocks == dash.progress.value == 7  # 3 by host I/O, 4 by the copier
+    assert pair.rest_blocks == 9 and dash.progress.max == 16
+    assert "Copied 7 / Rest 9" in dash.progress_html.value
+    assert ">7<" in dash.query_html.value and ">9<" in dash.query_html.value
+    dash.buttons["Run to end"].click()
+    assert pair.state is State.TRACKING
+    assert "Tracking" in dash.query_html.value and "Rest 0" in dash.progress_html.value
+    # The differential start copies the source change and rolls back the destination's.
+    dash.buttons["Differential start"].click()
+    assert pair.state is State.COPYING_TRACKING
+    assert pair.rest_blocks == 3
+    dash.buttons["Cancel"].click()
+    assert pair.state is State.NO_SESSION
+    assert not array.volume(0x6).usable
+    assert "No session" in dash.state_html.value
+    assert enabled(dash) == {"Start", "Auto"}
+    dash.buttons["Undo"].click()
+    assert pair.state is State.COPYING_TRACKING and array.volume(0x6).usable
+    assert "undid step" in message(dash)[1]
+    assert "Copying/Tracking" in dash.state_html.value
+
+
+def test_views_are_redrawn_from_the_model_by_refresh():
+    """An engine call made outside the panel shows after refresh(): the panel keeps no copy."""
+    dash = dashboard()
+    dash.pair.start()
+    dash.array.tick(3)
+    assert "No session" in dash.state_html.value  # not redrawn yet
+    dash.refresh()
+    assert "Copying/Tracking" in dash.state_html.value
+    assert "Copied 6 / Rest 10" in dash.progress_html.value
+    assert f"step {len(dash.array.history) - 1}" in dash.title_html.value
+
+
+def test_block_map_shows_physical_or_logical_blocks():
+    """The Show toggle redraws the block map from the physical data or the host's image."""
+    dash = dashboard(blocks=4)
+    dash.buttons["Start"].click()
+    physical = dash.blockmap_html.value
+    dash.logical_toggle.value = True
+    logical = dash.blockmap_html.value
+    assert physical != logical
+    assert dash.array.volume(0x6).image()[:, 0].tobytes() == b"ABCD"  # the toggle changed nothing
+
+
+def test_clicking_a_block_selects_it():
+    """A block's button selects that block alone; a range on the slider releases the buttons."""
+    dash = dashboard()
+    picker = dash.selector.picker
+    assert len(picker.options) == 16
+    picker.value = 7
+    assert dash.selector.blocks == (7, 7)
+    dash.selector.range.value = (2, 4)
+    assert picker.value is None
+    dash.selector.range.value = (9, 9)
+    assert picker.value == 9
+
+
+def test_large_volumes_get_the_range_slider_only():
+    """Above PICKER_LIMIT blocks there is no button per block; the slider spans the volume."""
+    dash = dashboard(blocks=PICKER_LIMIT + 1)
+    assert dash.selector.picker.options == ()
+    assert dash.selector.picker.layout.display == "none"
+    assert dash.selector.range.max == PICKER_LIMIT
+
+
+def test_read_shows_the_logical_image_and_warns_on_an_unusable_volume():
+    """Read shows what the host got; after a cancel during the copy it also warns, no traceback."""
+    dash = dashboard()
+    dash.buttons["Start"].click()
+    dash.buttons["Cancel"].click()
+    dash.volume_select.value = "ET001/0x6"
+    dash.selector.range.value = (0, 3)
+    dash.buttons["Read"].click()
+    kind, text = message(dash)
+    assert kind == "warning"
+    assert "read ET001/0x6 blocks 0-3" in text and "is unusable" in text
+    dash.buttons["Start"].click()
+    dash.buttons["Read"].click()
+    assert message(dash) == ("ok", f"Done: step {len(dash.array.history) - 1}: "
+                                   "read ET001/0x6 blocks 0-3: A B C D")
+
+
+def test_bad_host_input_is_refused_and_changes_nothing(fingerprint):
+    """An empty value or a byte above 255 gives the engine's own message; nothing changes."""
+    dash = dashboard()
+    before = fingerprint(dash.array)
+    for value in ["", "300", "ABC"]:
+        write(dash, "ET001/0x1", (0, 1), value)
+        kind, text = message(dash)
+        assert kind == "refused" and "write to ET001/0x1" in text, value
+    assert fingerprint(dash.array) == before
+
+
+def test_play_ticks_on_each_value_and_stops_when_the_copy_ends():
+    """Each new Play value is one tick; at the end of the copy Play stops and ticks no more."""
+    dash = dashboard(blocks=4)
+    dash.buttons["Start"].click()
+    dash.play.playing = True
+    dash.play.value = 1
+    assert dash.pair.rest_blocks == 2
+    dash.play.value = 2
+    assert dash.pair.state is State.TRACKING
+    assert dash.play.playing is False
+    steps = len(dash.array.history)
+    dash.play.value = 3
+    assert len(dash.array.history) == steps
+    assert "Play stopped" in message(dash)[1]
+    dash.play.value = 0  # Stop rewinds the counter: not a tick
+    assert len(dash.array.history) == steps
+
+
+def test_speed_sets_the_play_interval():
+    """Ticks per second set Play's interval in milliseconds."""
+    dash = dashboard()
+    dash.speed.value = 4
+    assert dash.play.interval == 250
+
+
+def test_copy_rate_slider_sets_the_array_and_follows_undo():
+    """The Copy rate slider is one engine call; after Undo it shows the model's rate again."""
+    dash = dashboard()
+    dash.rate.value = 5
+    assert dash.array.copy_rate == 5
+    assert dash.array.history[-1].action == "copy_rate"
+    dash.buttons["Undo"].click()
+    assert dash.array.copy_rate == 2 and dash.rate.value == 2
+    assert dash.array.history[-1].action == "add_copy_group"
+
+
+def test_step_slider_previews_and_go_back_rewinds():
+    """Moving the Step slider changes nothing; Go back to step drops the later steps."""
+    dash = dashboard()
+    first = len(dash.array.history)
+    for name in ["Start", "Tick", "Tick"]:
+        dash.buttons[name].click()
+    assert dash.step_slider.value == dash.step_slider.max == first + 2
+    dash.step_slider.value = first
+    assert len(dash.array.history) == first + 3
+    assert f"{first}: start ET001/0x1:ET001/0x6" in dash.step_html.value
+    assert f"drops steps {first + 1}-{first + 2}" in dash.step_html.value
+    dash.buttons["Go back to step"].click()
+    assert len(dash.array.history) == first + 1
+    assert dash.pair.copied_blocks == 0 and dash.pair.state is State.COPYING_TRACKING
+    assert dash.buttons["Go back to step"].disabled
+
+
+def test_reset_and_undo_stop_at_the_end_of_the_set_up(fingerprint):
+    """Reset returns to the lesson's start; Undo there is refused and changes nothing."""
+    dash = dashboard()
+    initial = fingerprint(dash.array)
+    assert dash.buttons["Undo"].disabled and dash.buttons["Reset"].disabled
+    dash.buttons["Start"].click()
+    write(dash, "ET001/0x6", (0, 0), "Q")
+    dash.buttons["Reset"].click()
+    assert fingerprint(dash.array) == initial
+    dash.buttons["Undo"].click()
+    assert message(dash)[0] == "refused" and "nothing to undo" in message(dash)[1]
+    assert fingerprint(dash.array) == initial
+    assert dash.step_slider.min == dash.baseline
+
+
+def test_fail_then_auto_recovers():
+    """Fail puts the session in Error suspend; Auto cancels and starts a full copy."""
+    dash = dashboard()
+    dash.buttons["Start"].click()
+    dash.fail_select.value = "ET001/0x6"
+    dash.buttons["Fail"].click()
+    assert dash.pair.state is State.ERROR_SUSPEND
+    assert "Error suspend" in dash.state_html.value and "OPC Error Suspend" in dash.query_html.value
+    dash.buttons["Auto"].click()
+    assert dash.pair.state is State.COPYING_TRACKING and dash.pair.rest_blocks == 16
+
+
+def test_reverse_shows_the_reverse_session():
+    """A restore shows its own diagram, state line and query row until it ends."""
+    dash = dashboard(blocks=4)
+    dash.buttons["Start"].click()
+    dash.buttons["Run to end"].click()
+    write(dash, "ET001/0x1", (1, 1), "w")
+    dash.buttons["Reverse"].click()
+    assert dash.diagram_html.value.count("<svg") == 2
+    assert "(reverse OPC): Copying" in dash.state_html.value
+    assert "&lt;==" in dash.query_html.value
+    dash.buttons["Run to end"].click()
+    assert dash.pair.reverse_state is State.NO_SESSION
+    assert dash.diagram_html.value.count("<svg") == 1
+    assert dash.array.volume(0x1).data[1].tobytes() == b"B"
+
+
+def test_several_pairs_get_a_selector():
+    """With two pairs the Pair selector shows, and the buttons act on the chosen pair."""
+    array = DiskArray("ET001")
+    volumes = [array.add_volume(n, blocks=4) for n in (1, 2, 3)]
+    array.add_copy_group("CG1", pairs=[(volumes[0], volumes[1]), (volumes[0], volumes[2])])
+    dash = dashboard(array)
+    assert dash.pair_select.layout.display is None
+    assert dash.pair_select.options == ("ET001/0x1:ET001/0x2", "ET001/0x1:ET001/0x3")
+    dash.pair_select.value = "ET001/0x1:ET001/0x3"
+    dash.buttons["Start"].click()
+    assert array.pair("ET001/0x1:ET001/0x3").state is State.COPYING_TRACKING
+    assert array.pair("ET001/0x1:ET001/0x2").state is State.NO_SESSION
+    assert "ET001/0x1:ET001/0x3: Copying/Tracking" in dash.state_html.value
+    dash.pair_select.value = "ET001/0x1:ET001/0x2"
+    assert enabled(dash) == {"Start", "Auto"}
+
+
+def test_an_array_without_pairs_refuses_session_buttons(fingerprint):
+    """With no copy pair, the session buttons are disabled and a click says why."""
+    array = DiskArray("ET001")
+    array.add_volume(1, blocks=4)
+    dash = dashboard(array)
+    assert enabled(dash) == set()
+    before = fingerprint(array)
+    dash.buttons["Start"].click()
+    assert message(dash) == ("refused", "Refused: ET001 has no copy pair to act on")
+    assert fingerprint(array) == before
+
+
+def test_save_then_load_gives_the_same_session(fingerprint):
+    """Save writes the session as a script with a download link; Load replays it to a new array."""
+    dash = dashboard()
+    dash.buttons["Start"].click()
+    write(dash, "ET001/0x6", (3, 3), "k")
+    dash.buttons["Tick"].click()
+    old = dash.array
+    dash.buttons["Save"].click()
+    assert message(dash)[0] == "ok"
+    assert "write" in dash.script_text.value
+    assert 'download="qopc-session.qopc"' in dash.download_html.value
+    assert "data:text/plain" in dash.download_html.value
+    dash.buttons["Load"].click()
+    assert message(dash)[0] == "ok", message(dash)
+    assert dash.array is not old
+    assert dash.array.volume(0x6).data.tobytes() == old.volume(0x6).data.tobytes()
+    assert np.array_equal(dash.pair.queued, old.pair("ET001/0x1:ET001/0x6").queued)
+    assert dash.pair.state is State.COPYING_TRACKING
+    assert "Copying/Tracking" in dash.state_html.value
+    dash.buttons["Run to end"].click()  # the panel now drives the loaded array
+    assert dash.array.pair("ET001/0x1:ET001/0x6").state is State.TRACKING
+    assert old.pair("ET001/0x1:ET001/0x6").state is State.COPYING_TRACKING
+
+
+def test_a_bad_script_is_refused_and_keeps_the_array(fingerprint):
+    """Load of a script with an error shows the error with its line; the panel keeps its array."""
+    dash = dashboard()
+    before = fingerprint(dash.array)
+    dash.script_text.value = "this is not a command\n"
+    dash.buttons["Load"].click()
+    kind, text = message(dash)
+    assert kind == "refused" and "line 1" in text
+    assert fingerprint(dash.array) == before
+
+
+def test_uploaded_script_goes_to_the_box():
+    """A file given to the upload control lands in the script box, ready for Load."""
+    dash = dashboard()
+    dash._uploaded({"new": ({"name": "a.qopc", "content": memoryview(b"tick 1\n")},)})
+    assert dash.script_text.value == "tick 1\n"
+    dash._uploaded({"new": ({"name": "b.qopc", "content": memoryview(b"\xff\xfe")},)})
+    assert message(dash) == ("refused", "Refused: b.qopc is not a UTF-8 text script")
+
+
+def test_display_gives_the_widget_and_a_text_twin():
+    """In a notebook the panel displays as its widget, with one line of text for static renders."""
+    dash = dashboard()
+    bundle = dash._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == dash.root.model_id
+    assert bundle["text/plain"] == ("QuickOPC dashboard on ET001, step 4: "
+                                    "ET001/0x1:ET001/0x6: No session; Copied 0 / Rest 0")
