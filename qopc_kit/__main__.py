@@ -1,0 +1,96 @@
+"""``python -m qopc_kit [--strict] [script]``: run a scenario script, or an interactive shell.
+
+With a file: print its transcript; exit status 2 on a syntax error, 1 on a refusal
+with ``--strict``. Without one: a prompt on a new array (``help`` lists the commands).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from pathlib import Path
+
+from .errors import QuickOPCError
+from .script import Console, ScriptError, run_script
+from .shell import ShellSyntaxError, parse_line
+
+PROMPT = "qopc> "
+HISTORY = Path.home() / ".qopc_history"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m qopc_kit`` and of the ``qopc`` command; returns the status."""
+    parser = argparse.ArgumentParser(prog="qopc", description=__doc__.splitlines()[0])
+    parser.add_argument("script", nargs="?", help="a .qopc script ('-' reads standard input)")
+    parser.add_argument("--strict", action="store_true",
+                        help="stop at the first refused command, exit status 1")
+    options = parser.parse_args(argv)
+    if options.script is None:
+        return interactive()
+    try:
+        text = sys.stdin.read() if options.script == "-" else Path(options.script).read_text(
+            encoding="utf-8")
+    except OSError as problem:
+        print(f"qopc: cannot read {options.script}: {problem.strerror}", file=sys.stderr)
+        return 2
+    try:
+        transcript = run_script(text, strict=options.strict)
+    except ShellSyntaxError as problem:
+        print(f"{options.script}: syntax error, nothing was run:\n{problem}", file=sys.stderr)
+        return 2
+    except ScriptError as problem:
+        sys.stdout.write(problem.transcript.text)
+        print(f"{options.script}: stopped (--strict) at {problem}", file=sys.stderr)
+        return 1
+    sys.stdout.write(transcript.text)
+    return 0
+
+
+def interactive() -> int:
+    """Read commands from the terminal until end of input or ``exit``."""
+    _readline()
+    console = Console()
+    print("qopc-kit shell: acopc and lab commands on disk array ET001 (help, exit).")
+    number = 0
+    while True:
+        try:
+            line = input(PROMPT)
+        except EOFError:
+            print()
+            return 0
+        except KeyboardInterrupt:
+            print()
+            continue
+        number += 1
+        if line.strip() in ("exit", "quit"):
+            return 0
+        try:
+            command = parse_line(line, number)
+            if command is not None:
+                output = console.run(command)
+                if output:
+                    print(output)
+        except QuickOPCError as problem:
+            print(f"ERROR: {problem}")
+
+
+def _readline() -> None:
+    """Keep the prompt's history between runs, where the platform has readline."""
+    try:
+        import atexit
+        import readline
+    except ImportError:
+        return
+    with contextlib.suppress(OSError):  # no history yet
+        readline.read_history_file(HISTORY)
+    atexit.register(_save_history, readline)
+
+
+def _save_history(readline) -> None:
+    with contextlib.suppress(OSError):  # a read-only home loses the history, nothing else
+        readline.write_history_file(HISTORY)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
