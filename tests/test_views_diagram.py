@@ -1,0 +1,226 @@
+"""The state diagram: drawn from the table, highlighted from the engine, no Graphviz needed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from qopc_kit import TRANSITIONS, Copy, DiskArray, State
+from qopc_kit.states import states_of
+from qopc_kit.views import diagram
+from qopc_kit.views.diagram import diagram_dot, state_diagram_svg, state_line
+from qopc_kit.views.html import repr_html
+
+
+def _table_edges(copy: Copy) -> set[tuple[str, str, str]]:
+    return {(r.state.name, r.event.name, r.next.name) for r in TRANSITIONS if r.copy is copy}
+
+
+def _svg_edges(svg: str) -> set[tuple[str, str, str]]:
+    return set(re.findall(r'data-from="(\w+)" data-event="(\w+)" data-to="(\w+)"', svg))
+
+
+def _svg_nodes(svg: str) -> list[str]:
+    return re.findall(r'<g class="node[^"]*" data-state="(\w+)"', svg)
+
+
+def _marked(svg: str) -> dict[str, list[str]]:
+    """Which nodes and edges carry each highlight class."""
+    found: dict[str, list[str]] = {"qopc-current": [], "qopc-previous": [], "qopc-last": []}
+    for classes, rest in re.findall(r'<g class="([^"]*)" ([^>]*)>', svg):
+        for name in found:
+            if name in classes.split():
+                state = re.search(r'data-state="(\w+)"', rest)
+                edge = re.search(r'data-from="(\w+)" data-event="(\w+)"', rest)
+                found[name].append(state.group(1) if state else ":".join(edge.groups()))
+    return found
+
+
+@pytest.mark.parametrize("copy", list(Copy))
+def test_shipped_layout_nodes_and_edges_equal_the_table(copy):
+    """The shipped SVG has one node per state and one edge per row of the table, no more."""
+    svg = state_diagram_svg(reverse=copy is Copy.OPC)
+    assert sorted(_svg_nodes(svg)) == sorted(s.name for s in states_of(copy))
+    assert _svg_edges(svg) == _table_edges(copy)
+    assert len(re.findall(r'class="edge', svg)) == len(_table_edges(copy))
+
+
+@pytest.mark.parametrize("copy", list(Copy))
+def test_dot_source_is_the_table(copy):
+    """DOT: one edge per row labelled with the event; nodes carry query and Express wording."""
+    dot = diagram_dot(copy)
+    edges = set(re.findall(r'(\w+) -> (\w+) \[id="e:\w+:(\w+)", label="([^"]*)"', dot))
+    rows = {(r.state.name, r.next.name, r.event.name, r.event.label)
+            for r in TRANSITIONS if r.copy is copy}
+    assert edges == rows
+    for state in states_of(copy):
+        line = next(x for x in dot.splitlines() if x.strip().startswith(f"{state.name} ["))
+        assert state.label in line and state.opc_status in line and state.copy_phase in line
+        assert state.express in line
+    modelled = sum(r.source == "M" for r in TRANSITIONS if r.copy is copy)
+    assert dot.count("style=dashed") == modelled
+
+
+def test_diagram_dot_refuses_a_non_copy():
+    """diagram_dot names what it got when it is not a Copy."""
+    with pytest.raises(TypeError, match="must be a Copy"):
+        diagram_dot("QUICKOPC")
+
+
+def test_node_tooltips_give_both_wordings():
+    """Each node's <title> tooltip has the acopc query and the Express wording."""
+    svg = state_diagram_svg()
+    title = re.search(r'data-state="TRACKING">\n<title>([^<]*)</title>', svg).group(1)
+    assert "OPC Executing / Tracking" in title and "Tracking state" in title
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
+@pytest.mark.parametrize("copy", list(Copy))
+def test_regenerating_gives_the_shipped_file(copy):
+    """Laying the table out again gives the shipped file (same Graphviz: byte for byte)."""
+    pytest.importorskip("graphviz")
+    fresh = diagram.render_layout(copy)
+    shipped = diagram._shipped(copy)
+    assert _svg_edges(fresh) == _svg_edges(shipped)
+    assert sorted(_svg_nodes(fresh)) == sorted(_svg_nodes(shipped))
+    if diagram._graphviz_version() != diagram.shipped_version(copy):
+        pytest.skip("another Graphviz version lays the diagram out differently")
+    assert fresh == shipped
+
+
+def _session_script():
+    """A scripted session: yields (what was done, pair) after each step."""
+    array = DiskArray("ET001", copy_rate=2)
+    src = array.add_volume(0x1, blocks=6)
+    dst = array.add_volume(0x6, blocks=6)
+    pair = array.add_copy_group("CG1", pairs=[(src, dst)]).pairs[0]
+    yield "new", pair
+    pair.start()
+    yield "start", pair
+    array.run()
+    yield "tick to Tracking", pair
+    src.write(3, "S")  # something to copy, so the -diff stays in Copying/Tracking
+    pair.start(diff=True)
+    yield "-diff", pair
+    pair.cancel()
+    yield "cancel", pair
+    pair.start()
+    array.fail(dst)
+    yield "failure", pair
+    pair.start(auto=True)
+    yield "-auto from Error suspend", pair
+    array.run()
+    pair.start(reverse=True)
+    yield "reverse", pair
+    array.run()
+    yield "reverse done", pair
+
+
+def test_highlighting_follows_the_engine_through_a_session():
+    """Current, previous and last-transition marks equal the session's, at every step."""
+    seen = []
+    for what, pair in _session_script():
+        for reverse in (False, True):
+            session = pair.reverse_session if reverse else pair.session
+            marked = _marked(state_diagram_svg(pair, reverse=reverse))
+            assert marked["qopc-current"] == [session.state.name], what
+            previous = session.previous_state
+            expected = [] if previous in (None, session.state) else [previous.name]
+            assert marked["qopc-previous"] == expected, what
+            last = session.last_transition
+            expected = [] if last is None else [f"{last.state.name}:{last.event.name}"]
+            assert marked["qopc-last"] == expected, what
+        seen.append((what, pair.state, _marked(state_diagram_svg(pair))["qopc-last"]))
+    # The script takes the rows the lesson is about.
+    assert seen[1] == ("start", State.COPYING_TRACKING, ["NO_SESSION:START"])
+    assert seen[2] == ("tick to Tracking", State.TRACKING, ["COPYING_TRACKING:COPY_COMPLETE"])
+    assert seen[3] == ("-diff", State.COPYING_TRACKING, ["TRACKING:START_DIFF"])
+    assert seen[4] == ("cancel", State.NO_SESSION, ["COPYING_TRACKING:CANCEL"])
+    assert seen[5] == ("failure", State.ERROR_SUSPEND, ["COPYING_TRACKING:FAILURE"])
+    assert seen[6] == ("-auto from Error suspend", State.COPYING_TRACKING,
+                       ["ERROR_SUSPEND:START_AUTO"])
+    assert seen[7] == ("reverse", State.TRACKING, ["TRACKING:START_REVERSE"])
+
+
+def test_reverse_diagram_follows_the_reverse_opc():
+    """The reverse diagram marks Copying while the OPC runs, and No session after it ends."""
+    array = DiskArray("ET001", copy_rate=1)
+    src, dst = array.add_volume(0x1, blocks=4), array.add_volume(0x6, blocks=4)
+    pair = array.add_copy_group("CG1", pairs=[(src, dst)]).pairs[0]
+    pair.start()
+    array.run()
+    dst.write(0, "Z")
+    pair.start(reverse=True)
+    marked = _marked(state_diagram_svg(pair, reverse=True))
+    assert marked == {"qopc-current": ["COPYING"], "qopc-previous": ["NO_SESSION"],
+                      "qopc-last": ["NO_SESSION:START_REVERSE"]}
+    array.run()
+    marked = _marked(state_diagram_svg(pair, reverse=True))
+    assert marked == {"qopc-current": ["NO_SESSION"], "qopc-previous": ["COPYING"],
+                      "qopc-last": ["COPYING:COPY_COMPLETE"]}
+
+
+def test_highlight_also_recolours_for_renders_without_styles():
+    """The current node's shape is filled by attribute too, for renders that strip <style>."""
+    _, pair = next(x for x in _session_script() if x[0] == "start")
+    svg = state_diagram_svg(pair)
+    node = svg[svg.index('qopc-current" data-state'):]
+    node = node[:node.index("</g>")]
+    assert 'fill="#ffd54f"' in node and 'fill="none"' not in node
+
+
+def test_renders_with_dot_missing(monkeypatch, tmp_path):
+    """With no dot on PATH and no graphviz package, the diagram and the pair still render."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # any import of it now fails
+    diagram._shipped.cache_clear()
+    assert shutil.which("dot") is None
+    _, pair = next(x for x in _session_script() if x[0] == "tick to Tracking")
+    svg = state_diagram_svg(pair)
+    assert svg.startswith("<svg") and 'qopc-current" data-state="TRACKING"' in svg
+    assert "Tracking (was Copying/Tracking; physical copy complete)" in repr_html(pair)
+
+
+def test_svg_is_embeddable_and_deterministic():
+    """No XML prolog, no ids, and the same text for the same history on two arrays."""
+    first = [state_diagram_svg(p) for _, p in _session_script()]
+    second = [state_diagram_svg(p) for _, p in _session_script()]
+    assert first == second
+    for svg in first:
+        assert svg.startswith("<svg") and "<?xml" not in svg and " id=" not in svg
+        assert "<style>" in svg
+
+
+def test_state_line_names_state_and_last_transition():
+    """One line: pair, state, previous state and the event that moved it."""
+    steps = [(what, state_line(pair)) for what, pair in _session_script()]
+    assert steps[0][1] == "ET001/0x1:ET001/0x6: No session"
+    assert steps[2][1] == ("ET001/0x1:ET001/0x6: Tracking "
+                           "(was Copying/Tracking; physical copy complete)")
+
+
+def test_state_line_of_the_reverse_opc():
+    """state_line(reverse=True) describes the reverse OPC session."""
+    *_, (what, pair) = _session_script()
+    assert what == "reverse done"
+    line = state_line(pair, reverse=True)
+    assert line == ("ET001/0x1:ET001/0x6 (reverse OPC): No session "
+                    "(was Copying; physical copy complete)")
+
+
+def test_engine_and_views_do_not_import_graphviz():
+    """Using the engine and drawing the views never imports graphviz."""
+    code = ("import sys\n"
+            "from qopc_kit import DiskArray\n"
+            "from qopc_kit.views import state_diagram_svg, block_map_html, repr_html\n"
+            "a = DiskArray(); s = a.add_volume(1, blocks=4); d = a.add_volume(2, blocks=4)\n"
+            "p = a.add_copy_group('G', pairs=[(s, d)]).pairs[0]; p.start()\n"
+            "state_diagram_svg(p); block_map_html(p); repr_html(a)\n"
+            "print('graphviz' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"
