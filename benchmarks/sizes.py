@@ -1,0 +1,29 @@
+"""The volume sizes and repeat counts of a benchmark run (the issue's, or tiny ones)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How big each figure's volumes are and how often each measurement repeats."""
+
+    full_blocks: int = 65_536        # figure 1: 256 MiB of 4 KiB blocks
+    full_block_size: int = 4096
+    big_blocks: int = 1_048_576      # figures 2, 3, 4, 6: a million 512-byte blocks
+    big_block_size: int = 512
+    writes: int = 100_000            # figure 3: random single-block writes in one call
+    panel_blocks: tuple[int, ...] = (64, 4096)   # figure 5: dashboard volumes
+    summary_blocks: int = 1_048_576  # figure 5: the summary view of a million blocks
+    tick_rate: int = 1024            # figure 4: blocks the copier moves per tick
+    repeats: int = 7
+    seed: int = 20261128
+
+
+#: What ``python -m benchmarks`` measures: the sizes the issue names.
+ISSUE = Sizes()
+
+#: A run of every code path in well under a second, for the smoke test.
+TINY = Sizes(full_blocks=64, full_block_size=16, big_blocks=4096, big_block_size=8, writes=300,
+             panel_blocks=(16,), summary_blocks=4096, tick_rate=8, repeats=2)
