@@ -33,9 +33,13 @@ from .array import DiskArray
 from .pair import CopyPair
 from .panel_picker import BlockSelector
 from .states import Copy, Event, allowed_events
-from .views.blockmap import block_map_html
+from .views.blockmap import block_map_html, summary_strip_html
 from .views.diagram import state_diagram_svg, state_line
 from .views.timeline import timeline_text
+
+#: Larger volumes show as the views' summary strip: a map of one cell per block would
+#: send megabytes to the browser on every click (4,096 blocks: 2.6 MB of HTML).
+MAP_CELLS = 512
 
 #: Steps that build the lesson; Undo and Reset stop after the last of them.
 SETUP_ACTIONS = ("create", "add_volume", "add_copy_group")
@@ -115,6 +119,9 @@ class Dashboard:
                                   grid_gap="8px"))
         self.root = widgets.VBox([
             widgets.HBox([self.title_html, self.pair_select]),
+            # Before the diagram: its SVG nodes also carry the class qopc-state, and a
+            # page's first .qopc-state should be this line.
+            self.state_html,
             widgets.HBox([self.diagram_box, self.status_box],
                          layout=widgets.Layout(flex_flow="row wrap", grid_gap="12px")),
             self.blockmap_box,
@@ -184,9 +191,14 @@ class Dashboard:
             both = (False, True) if pair.reverse_state.has_session else (False,)
             self.diagram_html.value = "".join(state_diagram_svg(pair, reverse=r) for r in both)
             self.state_html.value = "".join(
-                f'<div role="status">{html.escape(state_line(pair, reverse=r))}</div>'
+                f'<div role="status" style="font-size: 1.15em;">'
+                f"{html.escape(state_line(pair, reverse=r))}</div>"
                 for r in both)
-            self.blockmap_html.value = block_map_html(pair, logical=self.logical_toggle.value)
+            if pair.source.blocks > MAP_CELLS:
+                self.blockmap_html.value = summary_strip_html(pair)
+            else:
+                self.blockmap_html.value = block_map_html(pair,
+                                                          logical=self.logical_toggle.value)
             self.query_html.value = panel_text.query_table_html(panel_text.query_rows(pair))
             total = pair.copied_blocks + pair.rest_blocks
             self.progress.max = max(total, 1)
@@ -304,6 +316,7 @@ class Dashboard:
         text = to_script(self.array)
         self.script_text.value = text
         self.download_html.value = panel_text.download_link_html(text)
+        self.script_box.selected_index = 0  # open the box, to show what was saved
         return f"saved {len(self.array.history)} steps as a script of {len(text.splitlines())} lines"
 
     def _load(self) -> str:
@@ -343,7 +356,7 @@ class Dashboard:
         self.query_html = _html("qopc-query-box")
         self.progress = widgets.IntProgress(description="Copied", min=0, max=1, value=0)
         self.progress_html = widgets.HTML()
-        self.status_box = widgets.VBox([self.state_html, self.query_html,
+        self.status_box = widgets.VBox([self.query_html,
                                         widgets.HBox([self.progress, self.progress_html])])
         self.logical_toggle = widgets.ToggleButtons(
             options=[("Physical", False), ("Logical", True)], value=False,
@@ -388,7 +401,8 @@ class Dashboard:
                                       description="Copy rate", continuous_update=False,
                                       tooltip="Blocks each session copies per tick")
         self.rate.observe(self._rate_changed, names="value")
-        self.fail_select = widgets.Dropdown(description="Fail volume", options=[])
+        self.fail_select = widgets.Dropdown(description="Fail volume", options=[],
+                                            layout=widgets.Layout(width="240px"))
         self._button("Fail", "Inject a failure: sessions on it go to Error suspend",
                      lambda: self.array.fail(self.fail_select.value))
         self.clock_box = _section("Clock and faults", [
@@ -406,13 +420,15 @@ class Dashboard:
         self.step_html = widgets.HTML()
         self._button("Go back to step", "Rewind to the step on the slider (drops later steps)",
                      lambda: self._go_back(self.step_slider.value))
+        self._button("Save", "Write the session as a scenario script (in the box below)",
+                     self._save)
+        self._button("Load", "Run the script in the box below on a new array", self._load)
         self.time_box = _section("Time", [
-            widgets.HBox([self.buttons["Undo"], self.buttons["Reset"]]),
+            widgets.HBox([self.buttons["Undo"], self.buttons["Reset"], self.buttons["Save"],
+                          self.buttons["Load"]]),
             self.step_slider, self.step_html, self.buttons["Go back to step"]])
 
     def _build_script(self) -> None:
-        self._button("Save", "Write the session as a scenario script", self._save)
-        self._button("Load", "Run the script in the box on a new array", self._load)
         self.script_text = widgets.Textarea(
             description="Script", placeholder="Save puts the session here; paste one to Load",
             layout=widgets.Layout(width="100%", height="12em"))
@@ -421,8 +437,7 @@ class Dashboard:
         self.upload.observe(self._uploaded, names="value")
         self.download_html = widgets.HTML()
         self.script_box = widgets.Accordion([widgets.VBox([
-            widgets.HBox([self.buttons["Save"], self.buttons["Load"], self.upload,
-                          self.download_html]),
+            widgets.HBox([self.upload, self.download_html]),
             self.script_text])], titles=("Scenario script: save and load",))
 
     # Display -------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ class BlockSelector:
             layout=widgets.Layout(width="min(100%, 420px)"))
         self.picker = widgets.ToggleButtons(
             options=[], value=None, description="Block",
-            tooltips=[], style={"button_width": "2.4em"},
+            tooltips=[], style={"button_width": "3.2em"},
             layout=widgets.Layout(flex_flow="row wrap"))
         self.picker.observe(self._picked, names="value")
         self.range.observe(self._ranged, names="value")

@@ -33,6 +33,8 @@ _COLUMNS = ("Source", "<=>", "Target", "SID", "OPC Status", "Copy Phase", "Copie
 
 #: Blocks a read result lists before it abbreviates.
 READ_SHOWN = 32
+#: Steps the event log shows (the Step slider reaches the older ones).
+LOG_STEPS = 10
 
 
 def message_html(kind: str, text: str) -> str:
@@ -123,10 +125,16 @@ def step_html(step: Step, last: int) -> str:
             + "<br>".join(lines) + "</div>")
 
 
-def log_html(text: str) -> str:
-    """The event log (plain text from the timeline view) in a scrolling pre block."""
-    return (f'<pre class="qopc-log" aria-label="event log" style="max-height: 14em; '
-            f'overflow: auto; margin: 0;">{html.escape(text)}</pre>')
+def log_html(timeline: str, keep: int = LOG_STEPS) -> str:
+    """The event log: the timeline view's header, its last ``keep`` steps and its "now" line."""
+    lines = timeline.splitlines()
+    if len(lines) > keep + 2:
+        steps = [line for line in lines[1:-1] if not line.startswith("(")]
+        hidden = len(steps) - keep
+        lines = [lines[0], f"({hidden} earlier step{'s' if hidden != 1 else ''} not shown)",
+                 *steps[-keep:], lines[-1]]
+    return (f'<pre class="qopc-log" aria-label="event log" style="margin: 0; overflow-x: auto; '
+            f'font-family: var(--jp-code-font-family, monospace);">{html.escape(chr(10).join(lines))}</pre>')
 
 
 def download_link_html(script: str, filename: str = "qopc-session.qopc") -> str:
