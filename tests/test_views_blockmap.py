@@ -174,7 +174,20 @@ def test_before_after_shows_the_rollback(lesson):
     assert row(second, "changed") == "00010000"
     page = before_after_html(before, after)
     assert "1 destination block changed" in page
-    assert page.count('class="qopc-view qopc-blockmap"') == 2
+    before_part, after_part = page.split('data-when="after"')
+    cell = 'data-volume="ET001/0x6" data-block="3" aria-label="'
+    assert f'{cell}ET001/0x6 block 3: Z; destination-tracked"' in before_part
+    assert f'{cell}ET001/0x6 block 3: D; queued for physical copy; rolled back; changed"' \
+        in after_part
+
+
+def test_before_after_refuses_two_pairs(lesson):
+    """Records of different pairs cannot be compared: a kit error says which."""
+    array, src, dst, pair = lesson
+    other = array.add_volume(0x9, blocks=8)
+    spare = array.add_copy_group("CG2", pairs=[(src, other)]).pairs[0]
+    with pytest.raises(ArgumentError, match="same pair"):
+        before_after_html(capture(pair), capture(spare))
 
 
 def test_capture_is_immutable(lesson):

@@ -64,7 +64,7 @@ MARKS: tuple[Mark, ...] = (
     Mark("never_restored", "source", "src-miss", "✗",
          "never restored: the reverse OPC was cancelled first (source unusable)", always=False),
 )
-_MARK = {mark.key: mark for mark in MARKS}
+MARKS_BY_KEY = {mark.key: mark for mark in MARKS}
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,70 +209,92 @@ def block_map_text(pair: CopyPair, *, logical: bool = False) -> str:
 
 
 # HTML ---------------------------------------------------------------------------------
-def _legend(record: BlockRecord, marks: list[Mark]) -> str:
+def _sym(mark: Mark) -> str:
+    return f'<span class="qopc-sym qopc-sym-{mark.key.replace("_", "-")}">{mark.symbol}</span>'
+
+
+def legend_html(marks: list[Mark], record: BlockRecord | None = None) -> str:
+    """The legend: each mark's symbol, meaning and side (and its count in ``record``)."""
     items = []
     for mark in marks:
-        count = int(np.count_nonzero(record.masks[mark.key]))
-        items.append(f'<span class="qopc-legend-item" data-mark="{mark.key}">'
-                     f'<span class="qopc-sym qopc-sym-{mark.key.replace("_", "-")}">'
-                     f"{mark.symbol}</span> {html.escape(mark.meaning)} ({mark.side}; "
-                     f"{count} block{'s' if count != 1 else ''})</span>")
-    items.append('<span class="qopc-legend-item">'
-                 '<span class="qopc-sym">.</span> an all-zero block</span>')
-    return '<div class="qopc-legend" role="list" aria-label="legend">' + " ".join(
-        item.replace('class="qopc-legend-item"', 'class="qopc-legend-item" role="listitem"', 1)
-        for item in items) + "</div>"
+        count = ""
+        if record is not None:
+            number = int(np.count_nonzero(record.masks[mark.key]))
+            count = f"; {number} block{'s' if number != 1 else ''}"
+        items.append(f'<span class="qopc-legend-item" role="listitem" data-mark="{mark.key}">'
+                     f"{_sym(mark)} {html.escape(mark.meaning)} ({mark.side}{count})</span>")
+    items.append('<span class="qopc-legend-item" role="listitem">'
+                 '<span class="qopc-sym">.</span> an all-zero block; '
+                 "<sub>n</sub> the block number</span>")
+    return ('<div class="qopc-legend" role="list" aria-label="legend">' + " ".join(items)
+            + "</div>")
 
 
-def _side_html(record: BlockRecord, side: str, labels: list[str], marks: list[Mark],
-               changed: np.ndarray | None) -> str:
-    volume = record.source if side == "source" else record.destination
-    usable = record.source_usable if side == "source" else record.destination_usable
-    mine = [m for m in marks if m.side == side]
-    flags = [(m, record.masks[m.key].tolist()) for m in mine]
-    changed_list = changed.tolist() if changed is not None and side == "destination" else None
-    cells = []
-    for block, label in enumerate(labels):
-        on = [m for m, values in flags if values[block]]
-        css = "".join(" " + m.css for m in on)
-        said = [m.meaning.split(":")[0] for m in on]
-        if changed_list is not None and changed_list[block]:
-            css += " qopc-changed"
-            said.append("changed by this step")
-        aria = f"{volume} block {block}: {_describe(label)}"
-        if said:
-            aria += "; " + "; ".join(said)
-        symbols = "".join(f'<span class="qopc-sym-{m.key.replace("_", "-")}">{m.symbol}</span>'
-                          for m in on)
-        aria = html.escape(aria, quote=True)
-        cells.append(
-            f'<span class="qopc-cell{css}" role="listitem" data-volume="{volume}" '
+def cell_html(volume: str, block: int, label: str, marks: list[Mark],
+              changed: bool = False) -> str:
+    """One block's cell: number, content and mark symbols, with an aria-label saying them.
+
+    The number and symbols are ``<sub>``/``<sup>``, so the cell still reads where
+    styles are stripped (``₂x^s``).
+    """
+    css = "".join(" " + m.css for m in marks)
+    said = [m.meaning.split(":")[0] for m in marks]
+    if changed:
+        css += " qopc-changed"
+        said.append("changed")
+    aria = f"{volume} block {block}: {_describe(label)}"
+    if said:
+        aria += "; " + "; ".join(said)
+    aria = html.escape(aria, quote=True)
+    symbols = "".join(_sym(m) for m in marks)
+    return (f'<span class="qopc-cell{css}" role="listitem" data-volume="{volume}" '
             f'data-block="{block}" aria-label="{aria}" title="{aria}">'
-            f'<span class="qopc-no">{block}</span>'
+            f'<sub class="qopc-no">{block}</sub>'
             f'<span class="qopc-content">{html.escape(label)}</span>'
-            f'<span class="qopc-syms">{symbols}</span></span>')
-    state = "" if usable else ' <span class="qopc-warn">UNUSABLE</span>'
-    title = f'{side} <code>{volume}</code>{state}'
-    return (f'<div class="qopc-side" data-side="{side}"><div class="qopc-title">{title}</div>'
-            f'<div class="qopc-cells" role="list" aria-label="{side} {volume}, '
-            f'{len(labels)} blocks">' + " ".join(cells) + "</div></div>")
+            f'<sup class="qopc-syms">{symbols}</sup></span>')
 
 
-def record_html(record: BlockRecord, *, logical: bool = False,
-                changed: np.ndarray | None = None, title: str | None = None,
-                with_style: bool = True) -> str:
-    """A block map of one record: source and destination side by side, and a legend."""
+def cells_html(volume: str, labels: list[str], marks: list[Mark],
+               masks: Mapping[str, np.ndarray], changed: np.ndarray | None = None,
+               title: str = "") -> str:
+    """A volume's row of cells under ``title``; ``marks`` are looked up in ``masks``."""
+    flags = [(m, masks[m.key].tolist()) for m in marks]
+    changed_list = changed.tolist() if changed is not None else [False] * len(labels)
+    cells = " ".join(
+        cell_html(volume, block, label, [m for m, values in flags if values[block]],
+                  changed_list[block])
+        for block, label in enumerate(labels))
+    return (f'<div class="qopc-title">{title}</div>'
+            f'<div class="qopc-cells" role="list" aria-label="{volume}, {len(labels)} blocks">'
+            f"{cells}</div>")
+
+
+def _sides_html(record: BlockRecord, logical: bool, changed: np.ndarray | None) -> str:
     images = record.logical if logical else record.physical
     marks = _shown_marks(record)
-    sides = "".join(_side_html(record, side, content_labels(image), marks, changed)
-                    for side, image in zip(("source", "destination"), images, strict=True))
-    heading = f'<div class="qopc-title">{html.escape(title)}</div>' if title else ""
+    parts = []
+    for side, image in zip(("source", "destination"), images, strict=True):
+        volume = record.source if side == "source" else record.destination
+        usable = record.source_usable if side == "source" else record.destination_usable
+        state = "" if usable else ' <span class="qopc-warn">UNUSABLE</span>'
+        title = f"{side} <code>{volume}</code>{state}"
+        mine = [m for m in marks if m.side == side]
+        parts.append(f'<div class="qopc-side" data-side="{side}">'
+                     + cells_html(volume, content_labels(image), mine, record.masks,
+                                  changed if side == "destination" else None, title)
+                     + "</div>")
+    return f'<div class="qopc-sides">{"".join(parts)}</div>'
+
+
+def record_html(record: BlockRecord, *, logical: bool = False) -> str:
+    """A block map of one record: source and destination side by side, and a legend."""
     label = html.escape(f"Block map of {record.pair}", quote=True)
     return (f'<div class="qopc-view qopc-blockmap" role="figure" aria-label="{label}" '
             f'data-pair="{record.pair}" data-view="{"logical" if logical else "physical"}">'
-            + (theme.style() if with_style else "") + heading
+            + theme.style()
             + f'<div class="qopc-note">{html.escape(_header(record, logical))}</div>'
-            + f'<div class="qopc-sides">{sides}</div>' + _legend(record, marks) + "</div>")
+            + _sides_html(record, logical, None)
+            + legend_html(_shown_marks(record), record) + "</div>")
 
 
 def block_map_html(pair: CopyPair, *, logical: bool = False) -> str:
@@ -288,37 +310,47 @@ def block_map_html(pair: CopyPair, *, logical: bool = False) -> str:
 
 # Before and after ---------------------------------------------------------------------
 def _changed(before: BlockRecord, after: BlockRecord, logical: bool) -> np.ndarray:
-    index = 1  # the destination: what a differential start rolls back
-    old = (before.logical if logical else before.physical)[index]
-    new = (after.logical if logical else after.physical)[index]
-    if old.shape != new.shape:
-        raise ValueError(f"records of {before.pair} and {after.pair} differ in size")
+    from ..errors import ArgumentError
+
+    old = (before.logical if logical else before.physical)[1]  # the destination
+    new = (after.logical if logical else after.physical)[1]
+    if before.pair != after.pair or old.shape != new.shape:
+        raise ArgumentError(f"before and after must capture the same pair, got {before.pair} "
+                            f"({before.blocks} blocks) and {after.pair} ({after.blocks} blocks)")
     return (old != new).any(axis=1)
 
 
 def before_after_text(before: BlockRecord, after: BlockRecord, *, logical: bool = True) -> str:
-    """Text twin of :func:`before_after_html`."""
+    """Text twin of :func:`before_after_html`: both maps, and a ``changed`` row after."""
     changed = _changed(before, after, logical)
     return ("before\n" + record_text(before, logical=logical) + "\n\nafter\n"
             + record_text(after, logical=logical, changed=changed))
 
 
 def before_after_html(before: BlockRecord, after: BlockRecord, *, logical: bool = True) -> str:
-    """Two captures side by side (e.g. around ``acopc start -diff``), changes marked.
+    """Two captures of one pair (e.g. around ``acopc start -diff``), one above the other.
 
+    Block columns line up, so a destination block's before and after sit one above the
+    other; the ones whose content changed are underlined and said to be changed.
     Shows logical images by default: a differential start changes what a host reads
     on the destination at once, while the physical blocks follow as they are copied.
-    Destination blocks whose content differs between the two are underlined.
+    Raises ArgumentError when the two records are not of the same pair.
     """
     changed = _changed(before, after, logical)
     count = int(np.count_nonzero(changed))
-    return ('<div class="qopc-view qopc-before-after">' + theme.style()
-            + '<div style="display:flex;flex-wrap:wrap;gap:24px;">'
-            + record_html(before, logical=logical, title="before", with_style=False)
-            + record_html(after, logical=logical, changed=changed, title="after",
-                          with_style=False)
-            + f'</div><div class="qopc-note">{count} destination block'
-            f"{'s' if count != 1 else ''} changed (underlined)</div></div>")
+    marks = [m for m in MARKS if m.always or before.masks[m.key].any()
+             or after.masks[m.key].any()]
+    parts = []
+    for name, record, diff in (("before", before, None), ("after", after, changed)):
+        parts.append(f'<div class="qopc-record" data-when="{name}">'
+                     f'<div class="qopc-title">{name}: '
+                     f"{html.escape(_header(record, logical))}</div>"
+                     + _sides_html(record, logical, diff) + "</div>")
+    label = html.escape(f"Block map of {after.pair} before and after", quote=True)
+    return (f'<div class="qopc-view qopc-blockmap qopc-before-after" role="figure" '
+            f'aria-label="{label}" data-pair="{after.pair}">' + theme.style() + "".join(parts)
+            + f'<div class="qopc-note">{count} destination block{"s" if count != 1 else ""} '
+            "changed (underlined)</div>" + legend_html(marks) + "</div>")
 
 
 # Summary strips for large volumes -----------------------------------------------------

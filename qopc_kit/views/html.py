@@ -9,7 +9,14 @@ from __future__ import annotations
 import html
 
 from . import theme
-from .blockmap import MAX_CELLS, block_map_html, content_labels
+from .blockmap import (
+    MARKS_BY_KEY,
+    MAX_CELLS,
+    block_map_html,
+    cells_html,
+    content_labels,
+    legend_html,
+)
 from .diagram import state_diagram_svg, state_line
 from .timeline import timeline_html
 
@@ -44,23 +51,11 @@ def _volume(volume) -> str:
             f"{state}</div>")
     if volume.blocks <= MAX_CELLS:
         labels = content_labels(volume.image())  # the logical image: no side effect
-        missing = volume.missing.tolist()
-        cells = []
-        for block, label in enumerate(labels):
-            extra = " qopc-never-copied" if missing[block] else ""
-            said = "; never copied" if missing[block] else ""
-            sym = '<span class="qopc-sym-never-copied">✗</span>' if missing[block] else ""
-            aria = html.escape(f"{volume.name} block {block}: "
-                               f"{'empty (zeros)' if label == '.' else label}{said}", quote=True)
-            cells.append(f'<span class="qopc-cell{extra}" role="listitem" '
-                         f'data-volume="{volume.name}" data-block="{block}" aria-label="{aria}" '
-                         f'title="{aria}"><span class="qopc-no">{block}</span>'
-                         f'<span class="qopc-content">{html.escape(label)}</span>'
-                         f'<span class="qopc-syms">{sym}</span></span>')
-        body += ('<div class="qopc-blockmap"><div class="qopc-note">logical image '
-                 "(what a host reads)</div>"
-                 f'<div class="qopc-cells" role="list" aria-label="{volume.name}">'
-                 + " ".join(cells) + "</div></div>")
+        missing = [MARKS_BY_KEY["never_copied"]] if not volume.usable else []
+        body += ('<div class="qopc-blockmap">'
+                 + cells_html(volume.name, labels, missing, {"never_copied": volume.missing},
+                              title="logical image (what a host reads)")
+                 + (legend_html(missing) if missing else "") + "</div>")
     return _wrap("volume", repr(volume), body)
 
 
