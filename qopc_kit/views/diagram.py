@@ -1,7 +1,7 @@
 """The state diagram of a copy session, drawn from the engine's transition table.
 
 :func:`diagram_dot` writes DOT source from :data:`qopc_kit.states.TRANSITIONS`. Graphviz
-lays it out once, at development time (``python -m qopc_kit.views.diagram --regenerate``),
+lays it out once, at development time (``python -m qopc_kit.views.layout --regenerate``),
 and the SVG ships with the package: :func:`state_diagram_svg` only edits that text to
 mark the current state, the previous one and the last transition. So the diagram shows
 where ``dot`` is missing and is the same, byte for byte, on every machine.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
 #: The shipped layouts, one per kind of session, in this package.
 LAYOUTS = {Copy.QUICKOPC: "state_diagram.svg", Copy.OPC: "state_diagram_reverse.svg"}
 
-_TITLES = {Copy.QUICKOPC: "QuickOPC session (acopc start / cancel)",
+TITLES = {Copy.QUICKOPC: "QuickOPC session (acopc start / cancel)",
            Copy.OPC: "Reverse OPC session (acopc start -r / cancel -r)"}
 _KEY = "dashed edge: this kit's modelling choice; solid: documented by Fujitsu"
 
@@ -65,7 +64,7 @@ def diagram_dot(copy: Copy = Copy.QUICKOPC) -> str:
         raise TypeError(f"copy must be a Copy (Copy.QUICKOPC or Copy.OPC), not {copy!r}")
     lines = [
         f"digraph {copy.name} {{",
-        f"  graph [label={_quote(_TITLES[copy] + chr(10) + _KEY)}, labelloc=t, fontname=Helvetica, "
+        f"  graph [label={_quote(TITLES[copy] + chr(10) + _KEY)}, labelloc=t, fontname=Helvetica, "
         "fontsize=12, rankdir=LR, nodesep=0.5, ranksep=0.8, bgcolor=transparent];",
         '  node [shape=box, style=rounded, fontname=Helvetica, fontsize=11, margin="0.15,0.08"];',
         "  edge [fontname=Helvetica, fontsize=10];",
@@ -83,61 +82,6 @@ def diagram_dot(copy: Copy = Copy.QUICKOPC) -> str:
 
 
 # The shipped SVG ----------------------------------------------------------------------
-_NODE = re.compile(r'<g id="n:(\w+)" class="node">\n<title>[^<]*</title>')
-_EDGE = re.compile(r'<g id="e:(\w+):(\w+)" class="edge">\n<title>[^<]*</title>')
-
-
-def layout_svg(copy: Copy, raw: str, version: str) -> str:
-    """Turn Graphviz's SVG of :func:`diagram_dot` into the shipped layout.
-
-    Drops the XML prolog, Graphviz's comments and generated ids (two diagrams on one
-    page must not clash), names each node ``data-state`` and each edge ``data-from``,
-    ``data-event`` and ``data-to``, and puts the wordings and effects in ``<title>``
-    tooltips.
-    """
-    rows = {(row.state.name, row.event.name): row for row in _rows(copy)}
-    text = raw[raw.index("<svg"):]
-    text = re.sub(r"<!--.*?-->\n?", "", text, flags=re.S)
-    text = re.sub(r'<g id="graph0" class="graph"', '<g class="graph"', text)
-
-    def node(match: re.Match[str]) -> str:
-        state = State[match.group(1)]
-        return (f'<g class="node qopc-state" data-state="{state.name}">\n'
-                f"<title>{html.escape(state_tooltip(state))}</title>")
-
-    def edge(match: re.Match[str]) -> str:
-        row = rows[(match.group(1), match.group(2))]
-        tip = f"{row.state.label} → {row.next.label} on {row.event.label}: {row.effect} [{row.source}]"
-        return (f'<g class="edge qopc-transition" data-from="{row.state.name}" '
-                f'data-event="{row.event.name}" data-to="{row.next.name}">\n'
-                f"<title>{html.escape(tip)}</title>")
-
-    text = _NODE.sub(node, text)
-    text = _EDGE.sub(edge, text)
-    if re.search(r'id="[ne]:', text):
-        raise ValueError("Graphviz output has a node or edge this module cannot name")
-    label = html.escape(f"State diagram: {_TITLES[copy]}", quote=True)
-    text = text.replace(
-        "<svg ",
-        f'<svg class="qopc-diagram" data-copy="{copy.name}" role="img" aria-label="{label}" ',
-        1)
-    return f"<!-- qopc_kit.views.diagram: states.TRANSITIONS laid out by Graphviz {version} -->\n" + text
-
-
-def _graphviz_version() -> str:
-    import graphviz  # only regeneration needs Graphviz; the views read the shipped files
-
-    return ".".join(map(str, graphviz.version()))
-
-
-def render_layout(copy: Copy) -> str:
-    """Lay out :func:`diagram_dot` with Graphviz now (needs the ``graphviz`` package and ``dot``)."""
-    import graphviz  # lazily: see _graphviz_version
-
-    raw = graphviz.Source(diagram_dot(copy)).pipe(format="svg", encoding="utf-8")
-    return layout_svg(copy, raw, _graphviz_version())
-
-
 def shipped_version(copy: Copy = Copy.QUICKOPC) -> str:
     """The Graphviz version the shipped layout was made with."""
     match = re.search(r"laid out by Graphviz ([\d.]+)", _shipped(copy))
@@ -162,8 +106,8 @@ def _add_class(svg: str, opening: str, css: str, old_fill: str, fill: str | None
     start = svg.rfind("<g ", 0, found)
     end = svg.index("</g>", start)
     group = svg[start:end]
-    group = group.replace('class="node qopc-state"', f'class="node qopc-state {css}"', 1)
-    group = group.replace('class="edge qopc-transition"', f'class="edge qopc-transition {css}"', 1)
+    group = group.replace('class="node qopc-node"', f'class="node qopc-node {css}"', 1)
+    group = group.replace('class="edge qopc-edge"', f'class="edge qopc-edge {css}"', 1)
     if fill is not None:
         group = group.replace(old_fill, fill)
     return svg[:start] + group + svg[end:]
@@ -226,41 +170,3 @@ def state_line(pair: CopyPair, *, reverse: bool = False) -> str:
     if last is not None:
         text += f" (was {last.state.label}; {last.event.label})"
     return text
-
-
-# Regeneration ----------------------------------------------------------------------
-def regenerate(check: bool = False) -> list[str]:
-    """Write (or, with ``check``, compare) the shipped layouts; return the files that differ."""
-    folder = resources.files(__package__)
-    differing = []
-    for copy, name in LAYOUTS.items():
-        new = render_layout(copy)
-        path = folder.joinpath(name)
-        old = path.read_text(encoding="utf-8") if path.is_file() else None
-        if new != old:
-            differing.append(name)
-            if not check:
-                with open(str(path), "w", encoding="utf-8", newline="\n") as out:
-                    out.write(new)
-    _shipped.cache_clear()
-    return differing
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m qopc_kit.views.diagram --regenerate | --check | --dot [reverse]``."""
-    args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["--dot"]:
-        print(diagram_dot(Copy.OPC if args[1:] == ["reverse"] else Copy.QUICKOPC), end="")
-        return 0
-    if args in (["--regenerate"], ["--check"]):
-        differing = regenerate(check=args[0] == "--check")
-        verb = "differ" if args[0] == "--check" else "rewritten"
-        print(f"{verb}: {', '.join(differing)}" if differing else "layouts up to date")
-        return 1 if differing and args[0] == "--check" else 0
-    print("usage: python -m qopc_kit.views.diagram --regenerate | --check | --dot [reverse]",
-          file=sys.stderr)
-    return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
