@@ -78,6 +78,7 @@ _NAME = re.compile(r"[A-Za-z0-9_.\-]+")
 _INTEGER = re.compile(r"0[xX][0-9a-fA-F]{1,12}|\d{1,14}")
 _BLOCKS = re.compile(r"\d{1,14}(-\d{1,14})?(,\d{1,14}(-\d{1,14})?)*")
 _MAX_NUMBER = 2**40  # more blocks than any lesson; keeps a typo from allocating terabytes
+_MAX_VOLUME = 2**30  # bytes: a lab volume, not a whole disk
 
 HELP: dict[str, str] = {
     "start": """acopc start -g GROUP [-p PAIR] [-diff | -auto | -r]
@@ -380,6 +381,9 @@ def _parse_volume(tokens, fail, head):
         sizes[key.text] = _number(words[i + 1], key.text, fail)
     if "blocks" not in sizes:
         raise fail(f"missing blocks N: {usage}")
+    if sizes["blocks"] * sizes.get("block-size", 1) > _MAX_VOLUME:
+        raise fail(f"a volume of the shell holds at most {_MAX_VOLUME // 2**20} MiB",
+                   tokens[2])
     return {"number": number, "blocks": sizes["blocks"], "block_size": sizes.get("block-size", 1)}
 
 
@@ -809,7 +813,7 @@ def format_blocks(index: Any) -> str:
 def format_data(rows: np.ndarray) -> str:
     """Blocks as words: text where every byte is printable ASCII, else hex."""
     words = []
-    for row in np.asarray(rows).reshape(len(rows), -1):
+    for row in np.atleast_2d(rows) if len(rows) else ():
         raw = row.tobytes()
         printable = all(0x21 <= b <= 0x7E for b in raw)
         words.append(raw.decode("ascii") if printable else raw.hex())

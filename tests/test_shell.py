@@ -1,0 +1,284 @@
+"""The acopc shell: parsing, each verb's output, errors, the magics and the terminal."""
+
+from __future__ import annotations
+
+import builtins
+
+import pytest
+
+from qopc_kit import (
+    DiskArray,
+    QuickOPCError,
+    SessionExistsError,
+    SessionNotFoundError,
+    State,
+    magics,
+)
+from qopc_kit import __main__ as cli
+from qopc_kit.shell import ShellSyntaxError, acopc, help_text, parse_line, pending_groups
+
+SETUP = """\
+volume add 0x1 blocks 8
+volume add 0x6 blocks 8
+acgroup create -g CG1 -type QuickOPC -a ET001
+acpair add -g CG1 -p ET001/0x1:ET001/0x6
+write 0x1 all ABCDEFGH"""
+
+
+@pytest.fixture
+def shell():
+    """ET001 (copy rate 2) set up through the shell: 0x1 = A..H, 0x6 zeros, group CG1."""
+    array = DiskArray("ET001", copy_rate=2)
+    for line in SETUP.splitlines():
+        acopc(array, line)
+    return array
+
+
+def test_array_acopc_runs_a_start(shell):
+    """array.acopc("start -g CG1") starts the group and reports "copied" per pair."""
+    out = shell.acopc("start -g CG1")
+    assert shell.pair("ET001/0x1:ET001/0x6").state is State.COPYING_TRACKING
+    assert out.splitlines()[0].startswith("ET001/0x1:ET001/0x6 # copied: QuickOPC full copy")
+    assert "8 block(s) to copy physically [No session -> Copying/Tracking]" in out
+    assert out.splitlines()[-2:] == ["Succeeded : 1", "Failed    : 0"]
+
+
+def test_leading_acopc_word_is_accepted(shell):
+    """'acopc start -g CG1' and 'start -g CG1' are the same command."""
+    assert parse_line("acopc start -g CG1 -diff") == parse_line("start -g CG1 -diff").__class__(
+        "acopc start", {"group": "CG1", "pair": None, "mode": "diff"}, "acopc start -g CG1 -diff")
+    assert parse_line("start -g CG1 -diff").args == {"group": "CG1", "pair": None, "mode": "diff"}
+
+
+def test_query_prints_header_and_fixed_width_table(shell):
+    """query: the group header, then one row per pair with quoted status and phase."""
+    shell.acopc("start -g CG1")
+    shell.tick()
+    lines = shell.acopc("query -g CG1").splitlines()
+    assert lines[:3] == ["Copy Group Name : CG1", "Copy Group Type : QuickOPC",
+                         "Disk Array Name : ET001"]
+    assert lines[4].split() == ["Source", "<=>", "Target", "SID", "OPC", "Status", "Copy",
+                                "Phase", "Copied", "Block", "Rest", "Block"]
+    assert lines[6] == ('ET001/0x1 ==> ET001/0x6 0x1 "OPC Executing" "Copying/Tracking" '
+                        '2            6')
+    # Every column starts where its header starts.
+    assert lines[6].index('"Copying') == lines[4].index("Copy Phase")
+
+
+def test_query_flags_unusable_destination(shell):
+    """After a cancel in Copying/Tracking the query notes the unusable destination."""
+    shell.acopc("start -g CG1")
+    out = shell.acopc("cancel -g CG1")
+    assert "ET001/0x6 is unusable: its physical copy is incomplete (8 block(s)" in out
+    assert "# ET001/0x6 is unusable" in shell.acopc("query -g CG1")
+
+
+def test_refusal_raises_the_engine_error_and_changes_nothing(shell, fingerprint):
+    """A refused start raises the kit's error with pair, reason and code; nothing changes."""
+    before = fingerprint(shell)
+    with pytest.raises(SessionNotFoundError, match=r"cannot start -diff on ET001/0x1:ET001/0x6: "
+                       r"no session: Session does not exist \(32793\)"):
+        shell.acopc("start -g CG1 -diff")
+    assert fingerprint(shell) == before
+    shell.acopc("start -g CG1")
+    with pytest.raises(SessionExistsError, match="use -diff or -auto"):
+        shell.acopc("start -g CG1")
+
+
+@pytest.mark.parametrize("option", ["-xml", "-concur"])
+def test_unmodelled_options_say_so(shell, option):
+    """Options of the real acopc that the kit does not simulate give a 'not modelled' error."""
+    with pytest.raises(ShellSyntaxError, match=f"{option} is not modelled by the kit"):
+        shell.acopc(f"start -g CG1 {option}")
+
+
+@pytest.mark.parametrize(("line", "column", "message"), [
+    ("start -g CG1 -diff -auto", 20, "one of -diff, -auto, -r"),
+    ("start -p ET001/0x1:ET001/0x6", 29, "needs -g GROUP"),
+    ("start -g CG1 -g CG2", 14, "-g is given twice"),
+    ("start -g CG1 -fast", 14, "no option '-fast'"),
+    ("acopc stop -g CG1", 7, "acopc has no verb 'stop'"),
+    ("frobnicate", 1, "unknown command 'frobnicate'"),
+    ("write 0x1 3-1 A", 11, "runs backwards"),
+    ("write 0x1 1 hex:4", 13, "pairs of hex digits"),
+    ('write 0x1 1 "AB', 13, "unterminated quoted text"),
+    ("tick 0", 6, "from 1 to"),
+    ("tick -3", 6, "whole number"),
+    ("volume add 0x2 blocks", 22, "missing argument: volume add"),
+    ("acgroup create -g X -type OPC -a ET001", 27, "type OPC is not modelled"),
+    ("read ET001/0x1 é", 16, "not printable ASCII"),
+])
+def test_syntax_errors_name_line_and_column(shell, fingerprint, line, column, message):
+    """A malformed line raises ShellSyntaxError at the right column and runs nothing."""
+    before = fingerprint(shell)
+    with pytest.raises(ShellSyntaxError, match=message) as caught:
+        shell.acopc(line)
+    assert (caught.value.line, caught.value.column) == (1, column)
+    assert str(caught.value).startswith(f"line 1, column {column}: ")
+    assert isinstance(caught.value, QuickOPCError)
+    assert fingerprint(shell) == before
+
+
+def test_write_reports_copy_before_write_and_read_copy_on_read(shell):
+    """Host I/O names the blocks that left a queue, and how."""
+    shell.acopc("start -g CG1")
+    assert shell.acopc("write ET001/0x1 2 x").splitlines() == [
+        "ET001/0x1: wrote 1 block(s)",
+        "  copied before write for ET001/0x1:ET001/0x6: block(s) 2"]
+    assert shell.acopc("read ET001/0x6 2-3").splitlines() == [
+        "ET001/0x6 2-3: C D", "  copied on read for ET001/0x1:ET001/0x6: block(s) 3"]
+    assert "overwritten, so no copy needed for ET001/0x1:ET001/0x6: block(s) 7" in shell.acopc(
+        "write 0x6 7 z")
+
+
+def test_read_shows_text_or_hex_and_flags_unusable(shell):
+    """Reads print printable blocks as text, others as hex, and flag an unusable volume."""
+    shell.acopc("write 0x1 0-1 hex:00ff")
+    assert shell.acopc("read 0x1 0-2") == "ET001/0x1 0-2: 00 ff C"
+    shell.acopc("start -g CG1")
+    shell.acopc("cancel -g CG1")
+    out = shell.acopc("read 0x6 0")
+    assert out.splitlines()[1].startswith("  UNUSABLE: ET001/0x6 is unusable")
+
+
+def test_write_data_forms(shell):
+    """DATA: one byte fills, one block repeats, quoted text keeps spaces, hex: gives bytes."""
+    shell.acopc("volume add 0x2 blocks 3 block-size 2")
+    shell.acopc("write 0x2 all Z")
+    assert shell.volume("0x2").data.tobytes() == b"ZZZZZZ"
+    shell.acopc('write 0x2 0,2 "a "')
+    assert shell.volume("0x2").data.tobytes() == b"a ZZa "
+    shell.acopc("write 0x2 1 hex:0102")
+    assert shell.acopc("read 0x2") == "ET001/0x2 0-2: 6120 0102 6120"
+
+
+def test_tick_and_copy_rate(shell):
+    """tick reports each running copy's counts; copy-rate applies at once."""
+    shell.acopc("start -g CG1")
+    assert shell.acopc("tick").splitlines() == [
+        "1 tick(s)", "  ET001/0x1:ET001/0x6: Copied Block 2, Rest Block 6"]
+    assert shell.acopc("copy-rate 6") == "copy rate 6 block(s) per tick per session"
+    out = shell.acopc("tick 3")
+    assert "Copied Block 8, Rest Block 0" in out
+    assert "Copying/Tracking -> Tracking (physical copy complete)" in out
+
+
+def test_fail_suspends_and_auto_recovers(shell):
+    """fail VOLUME: Error suspend; start -auto stops the session and starts a full copy."""
+    shell.acopc("start -g CG1")
+    assert "Copying/Tracking -> Error suspend (failure)" in shell.acopc("fail ET001/0x6")
+    out = shell.acopc("start -g CG1 -auto")
+    assert "full copy, -auto after stopping the Error suspend session" in out
+    assert shell.pair("ET001/0x1:ET001/0x6").state is State.COPYING_TRACKING
+
+
+def test_pair_option_accepts_short_names(shell):
+    """-p 0x1:0x6 means ET001/0x1:ET001/0x6; a pair not in the group is refused."""
+    assert shell.acopc("start -g CG1 -p 0x1:0x6").startswith("ET001/0x1:ET001/0x6 # copied")
+    with pytest.raises(QuickOPCError, match="has no pair"):
+        shell.acopc("query -g CG1 -p 0x6:0x1")
+
+
+def test_group_is_created_when_its_definition_ends():
+    """acgroup create + acpair add collect pairs; the next other command creates the group."""
+    array = DiskArray("ET001")
+    for line in ("volume add 1 blocks 2", "volume add 2 blocks 2", "volume add 3 blocks 2",
+                 "acgroup create -g G -type QuickOPC -a ET001", "acpair add -g G -p 1:2",
+                 "acpair add -g G -p 0x1:0x3"):
+        acopc(array, line)
+    assert pending_groups(array) == {"G": ["ET001/0x1:ET001/0x2", "ET001/0x1:ET001/0x3"]}
+    assert "G" not in array.groups
+    acopc(array, "tick")
+    assert [p.name for p in array.group("G").pairs] == ["ET001/0x1:ET001/0x2",
+                                                         "ET001/0x1:ET001/0x3"]
+    with pytest.raises(QuickOPCError, match="pairs are fixed"):
+        acopc(array, "acpair add -g G -p 2:3")
+    with pytest.raises(QuickOPCError, match="not this one"):
+        acopc(array, "acgroup create -g H -type QuickOPC -a ET002")
+
+
+def test_acarray_add_only_starts_a_script(shell):
+    """acarray add on an existing array is refused (a shell works on one array)."""
+    with pytest.raises(QuickOPCError, match="first command of a script"):
+        shell.acopc("acarray add -a ET002")
+
+
+def test_help_documents_every_verb():
+    """help lists every verb; help start explains -diff, -auto and -r."""
+    overview = help_text()
+    for verb in ("acopc start", "acopc cancel", "acopc query", "acgroup create", "acpair add",
+                 "volume add", "write", "read", "show", "tick", "run", "copy-rate", "fail"):
+        assert verb in overview
+    assert "-auto: full" in acopc(DiskArray(), "help start")
+    assert acopc(DiskArray(), "help acopc") == acopc(DiskArray(), "help start")
+
+
+def test_show_has_no_side_effect(shell, fingerprint):
+    """show prints logical and physical blocks, or a pair's bitmaps, changing nothing."""
+    shell.acopc("start -g CG1")
+    before = fingerprint(shell)
+    assert shell.acopc("show 0x6").splitlines() == [
+        "ET001/0x6: 8 block(s) of 1 byte(s), usable",
+        "  logical  A B C D E F G H",
+        "  physical 00 00 00 00 00 00 00 00"]
+    assert "queued              11111111" in shell.acopc("show 0x1:0x6")
+    assert fingerprint(shell) == before
+
+
+def test_line_magic_and_cell_magic_functions():
+    """%%qopc runs a cell as a script and keeps its array; %acopc then works on it."""
+    out = magics.qopc_cell(SETUP)
+    assert out.startswith("> volume add 0x1 blocks 8")
+    assert "ET001/0x1:ET001/0x6 # copied" in magics.acopc_line("start -g CG1")
+    assert magics.acopc_line("start -g CG1").startswith("ERROR: cannot start on")
+    assert magics.acopc_line("query -g CG1 -xml").startswith("ERROR: line 1, column 14")
+    assert magics.current().pair("ET001/0x1:ET001/0x6").state is State.COPYING_TRACKING
+
+
+def test_ipython_extension_registers_both_magics():
+    """load_ipython_extension registers %acopc and %%qopc with the running IPython."""
+    registered = []
+
+    class FakeIPython:
+        def __init__(self):
+            self.user_ns = {}
+
+        def register_magic_function(self, function, kind, name):
+            registered.append((kind, name))
+
+    magics.load_ipython_extension(FakeIPython())
+    assert registered == [("line", "acopc"), ("cell", "qopc")]
+
+
+def test_terminal_runs_a_script_and_sets_exit_status(tmp_path, capsys):
+    """python -m qopc_kit FILE prints the transcript; --strict exits 1 on a refusal."""
+    script = tmp_path / "lab.qopc"
+    script.write_text(SETUP + "\nacopc start -g CG1 -diff\n")
+    assert cli.main([str(script)]) == 0
+    out = capsys.readouterr().out
+    assert "ERROR: cannot start -diff on ET001/0x1:ET001/0x6" in out
+    assert cli.main(["--strict", str(script)]) == 1
+    assert "stopped (--strict) at line 6" in capsys.readouterr().err
+    script.write_text("tick\nstart -g CG1 -xml\n")
+    assert cli.main([str(script)]) == 2
+    err = capsys.readouterr().err
+    assert "nothing was run" in err and "line 2, column 14" in err
+
+
+def test_terminal_prompt_runs_lines_until_end_of_input(monkeypatch, tmp_path, capsys):
+    """With no file: a prompt on a new ET001; errors print, the loop goes on."""
+    monkeypatch.setattr(cli, "HISTORY", tmp_path / "history")
+    lines = iter(["help start", "volume add 0x1 blocks 4", "tick 0", "read 0x1"])
+
+    def fake_input(prompt):
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr(builtins, "input", fake_input)
+    assert cli.main([]) == 0
+    out = capsys.readouterr().out
+    assert "acopc start -g GROUP" in out
+    assert "ERROR: line 3, column 6: tick count must be a whole number from 1" in out
+    assert "ET001/0x1 0-3: 00 00 00 00" in out
