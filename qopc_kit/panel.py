@@ -32,6 +32,7 @@ from . import errors, panel_text
 from .array import DiskArray
 from .pair import CopyPair
 from .panel_picker import BlockSelector
+from .panel_script import ScriptBox
 from .states import Copy, Event, allowed_events
 from .views.blockmap import block_map_html, summary_strip_html
 from .views.diagram import state_diagram_svg, state_line
@@ -131,8 +132,7 @@ class Dashboard:
             self.script_box,
         ])
         self.root.add_class("qopc-dashboard")
-        self.message.value = panel_text.message_html(
-            "info", "pick a pair, then press a session button; every action is one step")
+        self._say("info", "pick a pair, then press a session button; every action is one step")
         self.refresh()
 
     # The model as the panel reads it ----------------------------------------------------
@@ -174,7 +174,8 @@ class Dashboard:
         volumes = list(array.volumes)
         _set_options(self.volume_select, volumes)
         _set_options(self.fail_select, volumes)
-        self.title_html.value = (f"<b>QuickOPC dashboard</b> · {array.name} · step {last} · "
+        self.title_html.value = (f"<b>QuickOPC dashboard</b> · {html.escape(array.name)} · "
+                                 f"step {last} · "
                                  f"copy rate {array.copy_rate}")
         for name, enabled in self.session_enabled().items():
             self.buttons[name].disabled = not enabled
@@ -227,12 +228,12 @@ class Dashboard:
         Only the kit's own refusals (QuickOPCError) and its UnusableVolumeWarning
         become messages; anything else is a bug and propagates.
         """
-        before = len(self.array.history)
+        before = (self.array, len(self.array.history))
         kind = "ok"
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", errors.UnusableVolumeWarning)
             try:
-                note = call()
+                note = call() or self._last_step_text()
             except errors.QuickOPCError as error:
                 kind, note = "refused", str(error)
         for warning in caught:
@@ -241,10 +242,8 @@ class Dashboard:
             else:  # not ours to show: hand it back to Python's warning machinery
                 warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                        warning.lineno)
-        if note is None:
-            note = self._last_step_text()
-        self.message.value = panel_text.message_html(kind, note)
-        if len(self.array.history) != before:
+        self._say(kind, note)
+        if (self.array, len(self.array.history)) != before:  # a new step, or a new model
             _set_range(self.step_slider, self.baseline, len(self.array.history) - 1)
             self.step_slider.value = len(self.array.history) - 1
         self.refresh()
@@ -282,8 +281,7 @@ class Dashboard:
             return  # Stop rewinds the Play's counter: not a tick
         if self.array.ticks_to_finish() == 0:
             self.play.playing = False
-            self.message.value = panel_text.message_html(
-                "info", "Play stopped: no physical copy is running")
+            self._say("info", "Play stopped: no physical copy is running")
             self.refresh()
             return
         self._act(lambda: self.array.tick())
@@ -311,31 +309,12 @@ class Dashboard:
         self.array.rewind(step)
         return f"back at step {step}; {dropped} later step(s) dropped"
 
-    def _save(self) -> str:
-        from .script import to_script  # the scenario format belongs to the shell
-        text = to_script(self.array)
-        self.script_text.value = text
-        self.download_html.value = panel_text.download_link_html(text)
-        self.script_box.selected_index = 0  # open the box, to show what was saved
-        return f"saved {len(self.array.history)} steps as a script of {len(text.splitlines())} lines"
-
     def _load(self) -> str:
-        from .script import run_script
-        array = run_script(self.script_text.value, strict=True).array
-        self.array = array
-        return f"loaded {array.name}: now at step {len(array.history) - 1}"
+        self.array = self.script.load()
+        return f"loaded {self.array.name}: now at step {len(self.array.history) - 1}"
 
-    def _uploaded(self, change: dict) -> None:
-        files = change["new"]
-        if files:
-            try:
-                self.script_text.value = bytes(files[0]["content"]).decode("utf-8")
-            except UnicodeDecodeError:
-                self.message.value = panel_text.message_html(
-                    "refused", f"{files[0]['name']} is not a UTF-8 text script")
-                return
-            self.message.value = panel_text.message_html(
-                "info", f"{files[0]['name']} is in the script box: press Load to run it")
+    def _say(self, kind: str, text: str) -> None:
+        self.message.value = panel_text.message_html(kind, text)
 
     # Building the widgets -------------------------------------------------------------------
     def _button(self, name: str, tooltip: str, action: Callable[[], str | None]) -> None:
@@ -421,7 +400,7 @@ class Dashboard:
         self._button("Go back to step", "Rewind to the step on the slider (drops later steps)",
                      lambda: self._go_back(self.step_slider.value))
         self._button("Save", "Write the session as a scenario script (in the box below)",
-                     self._save)
+                     lambda: self.script.save(self.array))
         self._button("Load", "Run the script in the box below on a new array", self._load)
         self.time_box = _section("Time", [
             widgets.HBox([self.buttons["Undo"], self.buttons["Reset"], self.buttons["Save"],
@@ -429,16 +408,9 @@ class Dashboard:
             self.step_slider, self.step_html, self.buttons["Go back to step"]])
 
     def _build_script(self) -> None:
-        self.script_text = widgets.Textarea(
-            description="Script", placeholder="Save puts the session here; paste one to Load",
-            layout=widgets.Layout(width="100%", height="12em"))
-        self.upload = widgets.FileUpload(accept=".qopc,.txt", multiple=False,
-                                         description="Script file")
-        self.upload.observe(self._uploaded, names="value")
-        self.download_html = widgets.HTML()
-        self.script_box = widgets.Accordion([widgets.VBox([
-            widgets.HBox([self.upload, self.download_html]),
-            self.script_text])], titles=("Scenario script: save and load",))
+        self.script = ScriptBox(self._say)
+        self.script_text, self.upload = self.script.text, self.script.upload
+        self.download_html, self.script_box = self.script.download, self.script.box
 
     # Display -------------------------------------------------------------------------------
     def summary(self) -> str:

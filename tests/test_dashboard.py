@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import re
+from urllib.parse import unquote
 
 import numpy as np
 import pytest
 
 import qopc_kit
-from qopc_kit import ArgumentError, Copy, DiskArray, Event, State
+from qopc_kit import ArgumentError, Copy, DiskArray, Event, State, panel_text
 from qopc_kit.panel import SESSION_COMMANDS, Dashboard, dashboard
 from qopc_kit.panel_picker import PICKER_LIMIT
 from qopc_kit.states import allowed_events
@@ -26,8 +28,7 @@ def enabled(dash: Dashboard) -> set[str]:
 def message(dash: Dashboard) -> tuple[str, str]:
     """The message's kind (ok, refused, warning, info) and its text without tags."""
     kind = re.search(r"qopc-msg-(\w+)", dash.message.value).group(1)
-    text = re.sub(r"<[^>]+>", "", dash.message.value)
-    return kind, text.replace("&gt;", ">").replace("&#x27;", "'")
+    return kind, html.unescape(re.sub(r"<[^>]+>", "", dash.message.value))
 
 
 def write(dash: Dashboard, volume: str, blocks: tuple[int, int], value: str) -> None:
@@ -406,6 +407,8 @@ def test_save_then_load_gives_the_same_session(fingerprint):
     dash.buttons["Load"].click()
     assert message(dash)[0] == "ok", message(dash)
     assert dash.array is not old
+    assert [str(step) for step in dash.array.history] == [str(step) for step in old.history]
+    assert dash.baseline == 4 and dash.step_slider.value == len(old.history) - 1
     assert dash.array.volume(0x6).data.tobytes() == old.volume(0x6).data.tobytes()
     assert np.array_equal(dash.pair.queued, old.pair("ET001/0x1:ET001/0x6").queued)
     assert dash.pair.state is State.COPYING_TRACKING
@@ -429,9 +432,9 @@ def test_a_bad_script_is_refused_and_keeps_the_array(fingerprint):
 def test_uploaded_script_goes_to_the_box():
     """A file given to the upload control lands in the script box, ready for Load."""
     dash = dashboard()
-    dash._uploaded({"new": ({"name": "a.qopc", "content": memoryview(b"tick 1\n")},)})
+    dash.script._uploaded({"new": ({"name": "a.qopc", "content": memoryview(b"tick 1\n")},)})
     assert dash.script_text.value == "tick 1\n"
-    dash._uploaded({"new": ({"name": "b.qopc", "content": memoryview(b"\xff\xfe")},)})
+    dash.script._uploaded({"new": ({"name": "b.qopc", "content": memoryview(b"\xff\xfe")},)})
     assert message(dash) == ("refused", "Refused: b.qopc is not a UTF-8 text script")
 
 
@@ -442,3 +445,48 @@ def test_display_gives_the_widget_and_a_text_twin():
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == dash.root.model_id
     assert bundle["text/plain"] == ("QuickOPC dashboard on ET001, step 4: "
                                     "ET001/0x1:ET001/0x6: No session; Copied 0 / Rest 0")
+
+
+def test_value_box_reads_letters_and_bytes():
+    """One character is itself; 65 and 0x41 are bytes; longer text goes to the engine as text."""
+    assert panel_text.parse_value("7") == "7"
+    assert panel_text.parse_value("65") == panel_text.parse_value(" 0x41 ") == ord("A")
+    assert panel_text.parse_value("ABCD") == "ABCD"
+
+
+def test_read_text_shows_letters_or_hex_and_abbreviates():
+    """Printable one-byte blocks read as letters; other blocks as hex; long reads are cut."""
+    letters = np.frombuffer(b"ABC", dtype=np.uint8).reshape(3, 1)
+    assert panel_text.read_text("ET001/0x1", 0, 2, letters) == "read ET001/0x1 blocks 0-2: A B C"
+    zeros = np.zeros((1, 2), dtype=np.uint8)
+    assert panel_text.read_text("ET001/0x6", 4, 4, zeros) == "read ET001/0x6 block 4: 0000"
+    many = np.full((panel_text.READ_SHOWN + 3, 1), ord("Z"), dtype=np.uint8)
+    assert panel_text.read_text("v", 0, len(many) - 1, many).endswith("Z … (3 more)")
+
+
+def test_messages_escape_the_text():
+    """A message can never inject markup: the engine's words are escaped."""
+    assert "&lt;b&gt;" in panel_text.message_html("refused", "<b>")
+    assert 'role="alert"' in panel_text.message_html("refused", "x")
+
+
+def test_download_link_carries_the_whole_script():
+    """The data: URL decodes back to the script, byte for byte."""
+    script = "# a session\nwrite ET001/0x1 0-3 A&B \"q\"\n"
+    link = panel_text.download_link_html(script)
+    url = html.unescape(re.search(r'href="([^"]+)"', link).group(1))
+    assert unquote(url.removeprefix("data:text/plain;charset=utf-8,")) == script
+
+
+def test_event_log_keeps_the_last_steps():
+    """The log shows the timeline's header, its last LOG_STEPS steps and the now line."""
+    dash = dashboard()
+    for _ in range(panel_text.LOG_STEPS + 3):
+        dash.buttons["Tick"].click()
+    lines = html.unescape(re.sub(r"<[^>]+>", "", dash.log_html.value)).splitlines()
+    last = len(dash.array.history) - 1
+    assert lines[0].startswith("step  tick  what")
+    assert lines[1] == f"({last + 1 - panel_text.LOG_STEPS} earlier steps not shown)"
+    assert lines[2].split()[0] == str(last - panel_text.LOG_STEPS + 1)
+    assert lines[-2].split()[0] == str(last)
+    assert lines[-1].startswith("now: ET001/0x1:ET001/0x6 No session")

@@ -1,0 +1,70 @@
+"""The dashboard's scenario-script box: save the session as a script, load one back.
+
+The script format belongs to :mod:`qopc_kit.script` (the shell's); this box only holds
+the text. Save fills a text area and a download link (a ``data:`` URL, so it needs no
+server and works in JupyterLite); a file given to the upload control lands in the same
+text area, and Load runs it on a new array.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from . import panel_text
+from .array import DiskArray
+
+
+class ScriptBox:
+    """A text area with the script, an upload control and a download link, in an accordion.
+
+    ``say(kind, text)`` shows a message in the panel (an upload that is not text).
+    """
+
+    def __init__(self, say: Callable[[str, str], None]) -> None:
+        self._say = say
+        self.text = widgets.Textarea(
+            description="Script", placeholder="Save puts the session here; paste one to Load",
+            layout=widgets.Layout(width="100%", height="12em"))
+        self.upload = widgets.FileUpload(accept=".qopc,.txt", multiple=False,
+                                         description="Script file")
+        self.upload.observe(self._uploaded, names="value")
+        self.download = widgets.HTML()
+        self.box = widgets.Accordion(
+            [widgets.VBox([widgets.HBox([self.upload, self.download]), self.text])],
+            titles=("Scenario script: save and load",))
+
+    def save(self, array: DiskArray) -> str:
+        """Put ``array``'s history in the box as a script; return what was done.
+
+        Raises HistoryError (from the script module) when a step kept too little to replay.
+        """
+        from .script import to_script  # the shell's module: imported when first used
+        text = to_script(array)
+        self.text.value = text
+        self.download.value = panel_text.download_link_html(text)
+        self.box.selected_index = 0  # open the box, to show what was saved
+        return (f"saved {len(array.history)} steps as a script of "
+                f"{len(text.splitlines())} lines")
+
+    def load(self) -> DiskArray:
+        """Run the box's script on a new array and return it.
+
+        Raises the shell's ShellSyntaxError before running anything, or ScriptError
+        at the first refused command (strict), both naming the line.
+        """
+        from .script import run_script
+        return run_script(self.text.value, strict=True).array
+
+    def _uploaded(self, change: dict) -> None:
+        files = change["new"]
+        if not files:
+            return
+        name = files[0]["name"]
+        try:
+            self.text.value = bytes(files[0]["content"]).decode("utf-8")
+        except UnicodeDecodeError:
+            self._say("refused", f"{name} is not a UTF-8 text script")
+            return
+        self._say("info", f"{name} is in the script box: press Load to run it")
