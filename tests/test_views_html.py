@@ -126,3 +126,31 @@ def test_timeline_caps_long_histories():
     hidden = len(array.history) - MAX_STEPS
     assert f"({hidden} earlier steps not shown)" in timeline_text(array)
     assert f"{hidden} earlier steps not shown" in timeline_html(array)
+
+
+def test_names_are_escaped():
+    """An array named with HTML symbols shows them as text, never as markup."""
+    array = DiskArray("<b>")
+    src, dst = array.add_volume(1, blocks=2), array.add_volume(2, blocks=2)
+    pair = array.add_copy_group("G", pairs=[(src, dst)]).pairs[0]
+    for obj in (src, pair, array):
+        page = repr_html(obj)
+        assert "<b>" not in page and "&lt;b&gt;/0x1" in page
+
+
+def test_timeline_shows_progress_a_step_records():
+    """Where a step records progress (pair, copy, copied, rest), its row shows a bar."""
+    from types import SimpleNamespace
+
+    from qopc_kit import Copy
+
+    array = _script()
+    steps = [SimpleNamespace(**{k: getattr(s, k) for k in ("number", "action", "target", "args",
+                                                          "changes")},
+                             progress=(("ET001/0x1:ET001/0x6", Copy.QUICKOPC, s.number, 3),))
+             for s in array.history]
+    stand_in = SimpleNamespace(name=array.name, history=steps, pairs=array.pairs)
+    page = timeline_html(stand_in)
+    row = page[page.index('data-step="5"'):]
+    row = row[:row.index("</tr>")]
+    assert 'aria-label="copied 5 of 8"' in row

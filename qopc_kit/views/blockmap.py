@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
     from ..pair import CopyPair
 
-#: Above this many blocks a block map becomes a summary strip.
-MAX_CELLS = 4096
+#: Above this many blocks a block map becomes a summary strip (a cell is ~300 bytes of
+#: HTML with its aria-label: 1,024 blocks on two sides already make 600 KB).
+MAX_CELLS = 1024
 #: Blocks per line in the text twin.
 TEXT_WRAP = 32
 
@@ -209,6 +210,11 @@ def block_map_text(pair: CopyPair, *, logical: bool = False) -> str:
 
 
 # HTML ---------------------------------------------------------------------------------
+def _esc(text: str) -> str:
+    """Escape a name for HTML text or an attribute (array names may hold any symbol)."""
+    return html.escape(text, quote=True)
+
+
 def _sym(mark: Mark) -> str:
     return f'<span class="qopc-sym qopc-sym-{mark.key.replace("_", "-")}">{mark.symbol}</span>'
 
@@ -247,7 +253,7 @@ def cell_html(volume: str, block: int, label: str, marks: list[Mark],
         aria += "; " + "; ".join(said)
     aria = html.escape(aria, quote=True)
     symbols = "".join(_sym(m) for m in marks)
-    return (f'<span class="qopc-cell{css}" role="listitem" data-volume="{volume}" '
+    return (f'<span class="qopc-cell{css}" role="listitem" data-volume="{_esc(volume)}" '
             f'data-block="{block}" aria-label="{aria}" title="{aria}">'
             f'<sub class="qopc-no">{block}</sub>'
             f'<span class="qopc-content">{html.escape(label)}</span>'
@@ -265,7 +271,7 @@ def cells_html(volume: str, labels: list[str], marks: list[Mark],
                   changed_list[block])
         for block, label in enumerate(labels))
     return (f'<div class="qopc-title">{title}</div>'
-            f'<div class="qopc-cells" role="list" aria-label="{volume}, {len(labels)} blocks">'
+            f'<div class="qopc-cells" role="list" aria-label="{_esc(volume)}, {len(labels)} blocks">'
             f"{cells}</div>")
 
 
@@ -277,7 +283,7 @@ def _sides_html(record: BlockRecord, logical: bool, changed: np.ndarray | None) 
         volume = record.source if side == "source" else record.destination
         usable = record.source_usable if side == "source" else record.destination_usable
         state = "" if usable else ' <span class="qopc-warn">UNUSABLE</span>'
-        title = f"{side} <code>{volume}</code>{state}"
+        title = f"{side} <code>{_esc(volume)}</code>{state}"
         mine = [m for m in marks if m.side == side]
         parts.append(f'<div class="qopc-side" data-side="{side}">'
                      + cells_html(volume, content_labels(image), mine, record.masks,
@@ -290,7 +296,7 @@ def record_html(record: BlockRecord, *, logical: bool = False) -> str:
     """A block map of one record: source and destination side by side, and a legend."""
     label = html.escape(f"Block map of {record.pair}", quote=True)
     return (f'<div class="qopc-view qopc-blockmap" role="figure" aria-label="{label}" '
-            f'data-pair="{record.pair}" data-view="{"logical" if logical else "physical"}">'
+            f'data-pair="{_esc(record.pair)}" data-view="{"logical" if logical else "physical"}">'
             + theme.style()
             + f'<div class="qopc-note">{html.escape(_header(record, logical))}</div>'
             + _sides_html(record, logical, None)
@@ -348,7 +354,7 @@ def before_after_html(before: BlockRecord, after: BlockRecord, *, logical: bool 
                      + _sides_html(record, logical, diff) + "</div>")
     label = html.escape(f"Block map of {after.pair} before and after", quote=True)
     return (f'<div class="qopc-view qopc-blockmap qopc-before-after" role="figure" '
-            f'aria-label="{label}" data-pair="{after.pair}">' + theme.style() + "".join(parts)
+            f'aria-label="{label}" data-pair="{_esc(after.pair)}">' + theme.style() + "".join(parts)
             + f'<div class="qopc-note">{count} destination block{"s" if count != 1 else ""} '
             "changed (underlined)</div>" + legend_html(marks) + "</div>")
 
@@ -459,7 +465,7 @@ def summary_strip_html(pair: CopyPair, width: int = 256) -> str:
                       f'<span class="qopc-sym">{m.symbol}</span> {m.row}: '
                       f"{html.escape(m.meaning)}</span>" for m in marks)
     return (f'<div class="qopc-view qopc-blockmap qopc-summary" role="figure" '
-            f'aria-label="{label}" data-pair="{pair.name}">' + theme.style()
+            f'aria-label="{label}" data-pair="{_esc(pair.name)}">' + theme.style()
             + f'<div class="qopc-note">{header}</div>' + "".join(rows)
             + '<div class="qopc-note">shade: the share of the bin\'s blocks with the mark</div>'
             + f'<div class="qopc-legend" role="list" aria-label="legend">{legend}</div></div>')

@@ -30,8 +30,8 @@ def _query_table(pairs: list) -> str:
         if pair.reverse_state.has_session:
             rows.append(pair.query(reverse=True))
         for row in rows:
-            body.append(f"<tr><td><code>{row.source}</code></td><td>{html.escape(row.direction)}"
-                        f"</td><td><code>{row.target}</code></td><td>{row.sid_text}</td>"
+            body.append(f"<tr><td><code>{html.escape(row.source)}</code></td><td>{html.escape(row.direction)}"
+                        f"</td><td><code>{html.escape(row.target)}</code></td><td>{row.sid_text}</td>"
                         f"<td>{html.escape(row.opc_status)}</td>"
                         f"<td>{html.escape(row.copy_phase)}</td>"
                         f'<td class="qopc-num">{row.copied_block}</td>'
@@ -78,13 +78,13 @@ def _group(group) -> str:
 
 def _array(array) -> str:
     volumes = "".join(
-        f"<tr><td><code>{v.name}</code></td><td class=\"qopc-num\">{v.blocks}</td>"
+        f"<tr><td><code>{html.escape(v.name)}</code></td><td class=\"qopc-num\">{v.blocks}</td>"
         f'<td class="qopc-num">{v.block_size}</td>'
         f"<td>{'usable' if v.usable else '<span class=qopc-warn>UNUSABLE</span>'}</td></tr>"
         for v in array.volumes.values())
     groups = "".join(
         f"<tr><td>{html.escape(g.name)}</td><td>"
-        + ", ".join(f"<code>{p.name}</code>" for p in g.pairs) + "</td></tr>"
+        + ", ".join(f"<code>{html.escape(p.name)}</code>" for p in g.pairs) + "</td></tr>"
         for g in array.groups.values())
     body = (f'<div class="qopc-note">copy rate {array.copy_rate} block(s) per tick per session'
             "</div>"
