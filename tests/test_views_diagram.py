@@ -224,3 +224,11 @@ def test_engine_and_views_do_not_import_graphviz():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_diagram_says_the_state_to_screen_readers():
+    """The SVG's aria-label names the pair's state and its last transition."""
+    _, pair = next(x for x in _session_script() if x[0] == "tick to Tracking")
+    label = re.search(r'<svg [^>]*aria-label="([^"]*)"', state_diagram_svg(pair)).group(1)
+    assert label.endswith("ET001/0x1:ET001/0x6: Tracking "
+                          "(was Copying/Tracking; physical copy complete)")

@@ -94,7 +94,7 @@ def _shipped(copy: Copy) -> str:
 
 
 # Highlighting ------------------------------------------------------------------------
-def _add_class(svg: str, opening: str, css: str, old_fill: str, fill: str | None) -> str:
+def _add_class(svg: str, opening: str, css: str, colours: dict[str, str]) -> str:
     """Add ``css`` to the group that starts with ``opening``; recolour its shape too.
 
     The colour attribute is for renders that strip ``<style>`` (GitHub): the class
@@ -108,8 +108,8 @@ def _add_class(svg: str, opening: str, css: str, old_fill: str, fill: str | None
     group = svg[start:end]
     group = group.replace('class="node qopc-node"', f'class="node qopc-node {css}"', 1)
     group = group.replace('class="edge qopc-edge"', f'class="edge qopc-edge {css}"', 1)
-    if fill is not None:
-        group = group.replace(old_fill, fill)
+    for old, new in colours.items():
+        group = group.replace(old, new)
     return svg[:start] + group + svg[end:]
 
 
@@ -136,14 +136,18 @@ def state_diagram_svg(pair: CopyPair | None = None, *, reverse: bool = False) ->
         last = session.last_transition
         if last is not None:
             svg = _add_class(svg, f'data-from="{last.state.name}" data-event="{last.event.name}"',
-                             "qopc-last", 'stroke="black"',
-                             f'stroke="{theme.LAST_EDGE}" stroke-width="2.5"')
+                             "qopc-last", {'stroke="black"': f'stroke="{theme.LAST_EDGE}" '
+                                           'stroke-width="2.5"',
+                                           'fill="black"': f'fill="{theme.LAST_EDGE}"'})
         previous = session.previous_state
         if previous is not None and previous is not session.state:
             svg = _add_class(svg, f'data-state="{previous.name}"', "qopc-previous",
-                             'fill="none"', f'fill="{theme.PREVIOUS_FILL}"')
+                             {'fill="none"': f'fill="{theme.PREVIOUS_FILL}"'})
         svg = _add_class(svg, f'data-state="{session.state.name}"', "qopc-current",
-                         'fill="none"', f'fill="{theme.CURRENT_FILL}"')
+                         {'fill="none"': f'fill="{theme.CURRENT_FILL}"'})
+        # Screen readers get the highlight in words.
+        said = html.escape(f"{TITLES[copy]}: {state_line(pair, reverse=reverse)}", quote=True)
+        svg = re.sub(r'aria-label="[^"]*"', f'aria-label="State diagram: {said}"', svg, count=1)
     # The style goes just inside <svg>, so it travels with the picture.
     close = svg.index(">") + 1
     return svg[:close] + "\n" + theme.style() + svg[close:]
