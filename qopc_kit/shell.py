@@ -467,11 +467,24 @@ def acopc(array: DiskArray, arguments: str) -> str:
 def execute(array: DiskArray, command: Command) -> str:
     """Run a parsed Command on ``array``; return its output. Refusals raise, changing nothing."""
     verb, args = command.verb, command.args
+    try:
+        return _dispatch(array, verb, args)
+    except errors.QuickOPCError as refusal:
+        text = str(refusal)
+        name = {"acgroup": f"acgroup {args.get('action')}", "acpair": "acpair add",
+                "acarray": "acarray add", "volume": "volume add"}.get(verb, verb)
+        if text.startswith(("cannot ", f"{name}")):
+            raise
+        # Name the command, as the product's messages do; same class, same code.
+        raise type(refusal)(f"{name}: {text}", code=refusal.code) from None
+
+
+def _dispatch(array: DiskArray, verb: str, args: dict[str, Any]) -> str:
     if verb == "help":
         return help_text(args["topic"])
     if verb == "acarray":
         raise errors.ArgumentError(
-            f"acarray add: this shell already works on disk array {array.name}; acarray add "
+            f"this shell already works on disk array {array.name}; acarray add "
             "can only be the first command of a script")
     if verb == "acgroup" and args["action"] == "create":
         return _group_create(array, args)
@@ -511,11 +524,11 @@ def _group_create(array: DiskArray, args: dict[str, Any]) -> str:
     name = args["group"]
     if args["array"] != array.name:
         raise errors.ArgumentError(
-            f"acgroup create: disk array {args['array']} is not this one ({array.name}); "
+            f"disk array {args['array']} is not this one ({array.name}); "
             "QuickOPC copies only inside one disk array")
     pending = _PENDING.setdefault(array, {})
     if name in array.groups or name in pending:
-        raise errors.ArgumentError(f"acgroup create: copy group {name} already exists")
+        raise errors.ArgumentError(f"copy group {name} already exists")
     pending[name] = []
     return f"Copy group {name} (QuickOPC, {array.name}) defined; add pairs with acpair add"
 
@@ -525,14 +538,14 @@ def _pair_add(array: DiskArray, args: dict[str, Any]) -> str:
     if name not in pending:
         if name in array.groups:
             raise errors.ArgumentError(
-                f"acpair add: copy group {name} is already in use and its pairs are fixed "
+                f"copy group {name} is already in use and its pairs are fixed "
                 "(the kit does not model changing a group): define a new group")
-        raise errors.NotFoundError(f"acpair add: no copy group {name!r} being defined "
+        raise errors.NotFoundError(f"no copy group {name!r} being defined "
                                    "(run acgroup create first)")
     source, destination = (array.volume(side) for side in args["pair"].split(":"))
     pair = f"{source.name}:{destination.name}"
     if any(p == pair for p, _ in pending[name]):
-        raise errors.ArgumentError(f"acpair add: copy group {name} already has {pair}")
+        raise errors.ArgumentError(f"copy group {name} already has {pair}")
     pending[name].append((pair, len(pending[name])))
     return f"{pair} added to copy group {name}"
 
@@ -678,7 +691,7 @@ def _left_queue(before: list[tuple[str, Any, np.ndarray]], how: str) -> list[str
         left = np.flatnonzero(queued & ~session.queued)
         if left.size:
             kind = "" if session.copy is Copy.QUICKOPC else " (reverse OPC)"
-            notes.append(f"  {how} {name}{kind}: block(s) {format_blocks(left)}")
+            notes.append(f"  {how} {name}{kind}: block(s) {format_blocks(left, 16)}")
     return notes
 
 
@@ -707,7 +720,7 @@ def _read(array: DiskArray, args: dict[str, Any]) -> str:
         data = volume.read(blocks)
     step = array.history[-1]
     index = step.args["blocks"]
-    where = format_blocks(index) if not isinstance(index, int) else f"{index} block(s)"
+    where = format_blocks(index, 16) if not isinstance(index, int) else f"{index} block(s)"
     lines = [f"{volume.name} {where}: {format_data(data)}"]
     lines += _left_queue(before, "copied on read for")
     lines += [f"  UNUSABLE: {w.message}" for w in caught
@@ -736,7 +749,7 @@ def _show(array: DiskArray, args: dict[str, Any]) -> str:
     count = min(volume.blocks, _SHOW_LIMIT)
     more = f" ... ({volume.blocks - count} more)" if volume.blocks > count else ""
     state = "usable" if volume.usable else (
-        f"UNUSABLE, never copied: {format_blocks(np.flatnonzero(volume.missing))}")
+        f"UNUSABLE, never copied: {format_blocks(np.flatnonzero(volume.missing), 16)}")
     return "\n".join([
         f"{volume.name}: {volume.blocks} block(s) of {volume.block_size} byte(s), {state}",
         f"  logical  {format_data(volume.image(slice(0, count)))}{more}",
@@ -797,26 +810,35 @@ def _sid(sid: int | None) -> str:
     return f"0x{sid or 0:X}"
 
 
-def format_blocks(index: Any) -> str:
-    """Block numbers as runs: ``0-3,7`` (in the given order)."""
-    values = [int(v) for v in index]
-    if not values:
+def format_blocks(index: Any, limit: int | None = None) -> str:
+    """Block numbers as runs, in the given order: ``0-3,7``; ``none`` for no block.
+
+    ``limit`` caps the runs shown (the rest are counted); the runs parse back to the
+    same numbers, which is what an exported script needs.
+    """
+    values = np.asarray(index, dtype=np.int64).ravel()
+    if not values.size:
         return "none"
-    runs, start = [], values[0]
-    for prev, value in zip(values, [*values[1:], None], strict=True):
-        if value is None or value != prev + 1:  # a run ends here
-            runs.append(f"{start}" if start == prev else f"{start}-{prev}")
-            start = value
+    breaks = np.flatnonzero(np.diff(values) != 1) + 1  # where an ascending run ends
+    firsts = values[np.concatenate(([0], breaks))].tolist()
+    lasts = values[np.concatenate((breaks, [values.size])) - 1].tolist()
+    shown = len(firsts) if limit is None else min(limit, len(firsts))
+    runs = [f"{a}" if a == b else f"{a}-{b}" for a, b in zip(firsts[:shown], lasts[:shown],
+                                                            strict=True)]
+    if shown < len(firsts):
+        runs.append(f"... ({len(firsts) - shown} more runs)")
     return ",".join(runs)
 
 
-def format_data(rows: np.ndarray) -> str:
-    """Blocks as words: text where every byte is printable ASCII, else hex."""
+def format_data(rows: np.ndarray, limit: int = _SHOW_LIMIT) -> str:
+    """Blocks as words: text where every byte is printable ASCII, else hex; ``limit`` blocks."""
     words = []
-    for row in np.atleast_2d(rows) if len(rows) else ():
+    for row in rows[:limit]:
         raw = row.tobytes()
         printable = all(0x21 <= b <= 0x7E for b in raw)
         words.append(raw.decode("ascii") if printable else raw.hex())
+    if len(rows) > limit:
+        words.append(f"... ({len(rows) - limit} more)")
     return " ".join(words) if words else "(no blocks)"
 
 

@@ -282,3 +282,18 @@ def test_terminal_prompt_runs_lines_until_end_of_input(monkeypatch, tmp_path, ca
     assert "acopc start -g GROUP" in out
     assert "ERROR: line 3, column 6: tick count must be a whole number from 1" in out
     assert "ET001/0x1 0-3: 00 00 00 00" in out
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("start -g NOPE", "acopc start: no copy group 'NOPE' in ET001"),
+    ("read 0x1 9", "read: ET001/0x1: block 9 is out of range"),
+    ("volume add 0x1 blocks 2", "volume add: volume ET001/0x1 already exists"),
+    ("acpair add -g CG9 -p 0x1:0x6", "acpair add: no copy group 'CG9' being defined"),
+])
+def test_refusals_name_the_command(shell, fingerprint, line, message):
+    """Every refusal starts with the command that was refused, and changes nothing."""
+    before = fingerprint(shell)
+    with pytest.raises(QuickOPCError) as caught:
+        shell.acopc(line)
+    assert str(caught.value).startswith(message)
+    assert fingerprint(shell) == before
