@@ -39,8 +39,8 @@ from .views.diagram import state_diagram_svg, state_line
 from .views.timeline import timeline_text
 
 #: Larger volumes show as the views' summary strip: a map of one cell per block would
-#: send megabytes to the browser on every click (4,096 blocks: 2.6 MB of HTML).
-MAP_CELLS = 512
+#: send megabytes to the browser on every click (4,096 blocks: 2.6 MB of HTML; 256: 160 kB).
+MAP_CELLS = 256
 
 #: Steps that build the lesson; Undo and Reset stop after the last of them.
 SETUP_ACTIONS = ("create", "add_volume", "add_copy_group")

@@ -130,11 +130,13 @@ def log_html(timeline: str, keep: int = LOG_STEPS) -> str:
     lines = timeline.splitlines()
     if len(lines) > keep + 2:
         steps = [line for line in lines[1:-1] if not line.startswith("(")]
-        hidden = len(steps) - keep
+        hidden = int(steps[-keep].split()[0])  # steps count from 0: the first shown's number
         lines = [lines[0], f"({hidden} earlier step{'s' if hidden != 1 else ''} not shown)",
                  *steps[-keep:], lines[-1]]
-    return (f'<pre class="qopc-log" aria-label="event log" style="margin: 0; overflow-x: auto; '
-            f'font-family: var(--jp-code-font-family, monospace);">{html.escape(chr(10).join(lines))}</pre>')
+    style = ("margin: 0; overflow-x: auto; line-height: 1.3; "
+             "font-family: var(--jp-code-font-family, monospace);")
+    text = html.escape("\n".join(lines))
+    return f'<pre class="qopc-log" aria-label="event log" style="{style}">{text}</pre>'
 
 
 def download_link_html(script: str, filename: str = "qopc-session.qopc") -> str:

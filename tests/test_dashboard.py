@@ -490,3 +490,19 @@ def test_event_log_keeps_the_last_steps():
     assert lines[2].split()[0] == str(last - panel_text.LOG_STEPS + 1)
     assert lines[-2].split()[0] == str(last)
     assert lines[-1].startswith("now: ET001/0x1:ET001/0x6 No session")
+
+
+def test_block_selector_follows_the_chosen_volume():
+    """Choosing a bigger volume widens the slider and hides the buttons; back again, they return."""
+    array = DiskArray("ET001")
+    small = array.add_volume(1, blocks=8)
+    array.add_volume(2, blocks=8)
+    array.add_volume(3, blocks=PICKER_LIMIT * 2)
+    array.add_copy_group("CG1", pairs=[(small, "0x2")])
+    dash = dashboard(array)
+    dash.volume_select.value = "ET001/0x3"
+    dash.selector.range.value = (100, 120)
+    assert dash.selector.picker.layout.display == "none"
+    dash.volume_select.value = "ET001/0x1"
+    assert dash.selector.range.max == 7 and dash.selector.blocks == (7, 7)
+    assert dash.selector.picker.value == 7 and dash.selector.picker.layout.display is None
