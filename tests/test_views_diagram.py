@@ -232,3 +232,11 @@ def test_diagram_says_the_state_to_screen_readers():
     label = re.search(r'<svg [^>]*aria-label="([^"]*)"', state_diagram_svg(pair)).group(1)
     assert label.endswith("ET001/0x1:ET001/0x6: Tracking "
                           "(was Copying/Tracking; physical copy complete)")
+
+
+def test_layout_command_prints_dot_and_explains_its_usage(capsys):
+    """``python -m qopc_kit.views.layout --dot`` prints the DOT; a wrong call shows usage."""
+    assert layout.main(["--dot", "reverse"]) == 0
+    assert capsys.readouterr().out == diagram_dot(Copy.OPC)
+    assert layout.main(["--bogus"]) == 2
+    assert "usage: python -m qopc_kit.views.layout" in capsys.readouterr().err

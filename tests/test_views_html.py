@@ -96,7 +96,7 @@ def test_timeline_text_lists_every_step():
     text = timeline_text(array)
     lines = text.splitlines()
     assert len(lines) == 1 + len(array.history) + 1
-    assert any("acopc start -diff ET001/0x1:ET001/0x6" in line
+    assert any("acopc start -p ET001/0x1:ET001/0x6 -diff" in line
                and "Tracking -> Copying/Tracking" in line for line in lines)
     tick_lines = [line for line in lines if "copier runs" in line]
     clocks = [int(line.split()[1]) for line in tick_lines]

@@ -54,7 +54,10 @@ def describe(step: Step) -> tuple[str, str]:
     if step.action == "add_copy_group":
         return f"add copy group {target}: {', '.join(args.get('pairs', []))}", "setup"
     if step.action in ("start", "cancel"):
-        return f"acopc {step.action}{_FLAG.get(args.get('mode', 'full'), '')} {target}", "command"
+        # The shell's syntax: -g for a copy group, -p for one pair (names hold a colon).
+        option = "-p" if ":" in target else "-g"
+        flag = _FLAG.get(args.get("mode", "full"), "")
+        return f"acopc {step.action} {option} {target}{flag}", "command"
     if step.action == "write":
         return f"host write {target} {_blocks(args.get('blocks'))}{_data(args.get('data'))}", "host"
     if step.action == "read":
