@@ -2,7 +2,8 @@
 
 Every view is a pure function of the model (a pair, an array, or an immutable record
 captured from one) that returns text: SVG, HTML or plain text. Nothing here changes the
-engine. Graphviz is needed only to regenerate the shipped diagram layouts.
+engine. Graphviz is needed only to regenerate the shipped diagram layouts
+(``python -m qopc_kit.views.layout --regenerate``).
 """
 
 from __future__ import annotations
