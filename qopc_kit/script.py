@@ -9,6 +9,7 @@ the identical state.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +17,8 @@ import numpy as np
 from . import errors
 from .array import DiskArray
 from .shell import Command, ShellSyntaxError, close_groups, execute, format_blocks, parse_line
+
+_NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.\-]*")  # what -a and -g accept
 
 
 class ScriptError(errors.QuickOPCError):
@@ -147,6 +150,10 @@ def to_script(array: DiskArray) -> str:
 
 def _step_lines(array: DiskArray, step) -> list[str]:
     args, target = step.args, step.target
+    if step.action in ("create", "add_copy_group") and not _NAME.fullmatch(target):
+        raise errors.HistoryError(
+            f"cannot export step {step.number}: the name {target!r} cannot be written in the "
+            "shell language (use letters, digits, '_', '.' and '-', not first)")
     if step.action == "create":
         return [f"acarray add -a {target} -copy-rate {args['copy_rate']} "
                 f"-max-sessions {args['max_sessions']}"]

@@ -200,3 +200,13 @@ def test_round_trip_covers_error_suspend_and_reverse():
     array.fail(2 * 3)
     replayed = run_script(to_script(array)).array.pair(pair.name)
     assert (replayed.state, replayed.reverse_state) == (State.ERROR_SUSPEND, State.ERROR_SUSPEND)
+
+
+def test_export_refuses_names_the_shell_cannot_write():
+    """A group named with characters the shell cannot parse: HistoryError naming it."""
+    array = DiskArray("ET001")
+    array.add_volume(1, 2)
+    array.add_volume(2, 2)
+    array.add_copy_group("CG#1", ["ET001/0x1:ET001/0x2"])
+    with pytest.raises(HistoryError, match="the name 'CG#1' cannot be written"):
+        to_script(array)
