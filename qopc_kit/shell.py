@@ -135,7 +135,7 @@ _TOPICS = {"acopc": "start"}
 
 # Pending copy-group definitions (acgroup create, then acpair add), per array: the
 # engine's groups are created whole, so the shell collects the pairs first.
-_PENDING: weakref.WeakKeyDictionary[DiskArray, dict[str, list[tuple[str, int]]]] = (
+_PENDING: weakref.WeakKeyDictionary[DiskArray, dict[str, list[str]]] = (
     weakref.WeakKeyDictionary())
 
 
@@ -507,7 +507,7 @@ def help_text(topic: str | None = None) -> str:
 
 def pending_groups(array: DiskArray) -> dict[str, list[str]]:
     """Copy groups defined with acgroup create whose pairs are still being added."""
-    return {name: [pair for pair, _ in pairs] for name, pairs in _PENDING.get(array, {}).items()}
+    return {name: list(pairs) for name, pairs in _PENDING.get(array, {}).items()}
 
 
 def close_groups(array: DiskArray) -> None:
@@ -516,7 +516,7 @@ def close_groups(array: DiskArray) -> None:
     if not pending:
         return
     for name in [n for n, pairs in pending.items() if pairs]:
-        array.add_copy_group(name, [pair for pair, _ in pending[name]])
+        array.add_copy_group(name, pending[name])
         del pending[name]
 
 
@@ -544,9 +544,9 @@ def _pair_add(array: DiskArray, args: dict[str, Any]) -> str:
                                    "(run acgroup create first)")
     source, destination = (array.volume(side) for side in args["pair"].split(":"))
     pair = f"{source.name}:{destination.name}"
-    if any(p == pair for p, _ in pending[name]):
+    if pair in pending[name]:
         raise errors.ArgumentError(f"copy group {name} already has {pair}")
-    pending[name].append((pair, len(pending[name])))
+    pending[name].append(pair)
     return f"{pair} added to copy group {name}"
 
 

@@ -45,9 +45,11 @@ def test_array_acopc_runs_a_start(shell):
 
 def test_leading_acopc_word_is_accepted(shell):
     """'acopc start -g CG1' and 'start -g CG1' are the same command."""
-    assert parse_line("acopc start -g CG1 -diff") == parse_line("start -g CG1 -diff").__class__(
-        "acopc start", {"group": "CG1", "pair": None, "mode": "diff"}, "acopc start -g CG1 -diff")
-    assert parse_line("start -g CG1 -diff").args == {"group": "CG1", "pair": None, "mode": "diff"}
+    long, short = parse_line("acopc start -g CG1 -diff"), parse_line("start -g CG1 -diff")
+    assert (long.verb, long.args) == (short.verb, short.args) == (
+        "acopc start", {"group": "CG1", "pair": None, "mode": "diff"})
+    shell.acopc("acopc start -g CG1")
+    assert shell.pair("ET001/0x1:ET001/0x6").state is State.COPYING_TRACKING
 
 
 def test_query_prints_header_and_fixed_width_table(shell):
