@@ -2,7 +2,8 @@
 
 Load with ``%load_ext qopc_kit.magics``. Both work on the notebook's current array:
 the last one a ``%%qopc`` cell built, or one set with :func:`use` (``%%qopc ARRAY``
-names a variable of the notebook instead). Errors print as text, never a traceback.
+names a variable of the notebook instead). A cell whose first command is ``acarray
+add`` builds a new array. Errors print as text, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from .array import DiskArray
 from .errors import QuickOPCError
-from .script import Console, run_script
+from .script import Console, parse_script, run_script
 from .shell import parse_line
 
 _current: dict[str, DiskArray] = {}
@@ -45,12 +46,20 @@ def acopc_line(line: str) -> str:
 def qopc_cell(cell: str, array: DiskArray | None = None) -> str:
     """What a ``%%qopc`` cell prints: the transcript of its lines run as a script."""
     try:
-        transcript = run_script(cell, array=array if array is not None else current())
+        if array is None and not _starts_a_lab(cell):
+            array = current()
+        transcript = run_script(cell, array=array)
     except QuickOPCError as problem:
         return f"ERROR: {problem}"
     if transcript.array is not None:
         use(transcript.array)
     return transcript.text.rstrip("\n")
+
+
+def _starts_a_lab(cell: str) -> bool:
+    """True when the cell's first command is ``acarray add``: it builds a new array."""
+    parsed = [command for _, _, command in parse_script(cell) if command is not None]
+    return bool(parsed) and parsed[0].verb == "acarray"
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -299,3 +299,13 @@ def test_refusals_name_the_command(shell, fingerprint, line, message):
         shell.acopc(line)
     assert str(caught.value).startswith(message)
     assert fingerprint(shell) == before
+
+
+def test_a_cell_starting_with_acarray_add_builds_a_new_array():
+    """Re-running a %%qopc cell that starts with acarray add starts the lab afresh."""
+    cell = "acarray add -a ET009\n" + SETUP.replace("ET001", "ET009")
+    first = magics.qopc_cell(cell)
+    assert magics.current().name == "ET009"
+    magics.acopc_line("start -g CG1")
+    assert magics.qopc_cell(cell) == first
+    assert magics.current().pair("ET009/0x1:ET009/0x6").state is State.NO_SESSION
