@@ -483,8 +483,11 @@ class DiskArray:
     def _record(self, action: str, target: str, args: dict[str, Any],
                 changes: Iterable[Change] = ()) -> None:
         snapshot = self._save() if self._keeping() else None
+        progress = tuple((pair.name, s.copy, s.copied_blocks, s.rest_blocks)
+                         for pair in self._pairs.values()
+                         for s in (pair.session, pair.reverse_session) if s.state.has_session)
         self._history.append(Step(len(self._history), action, target, args, tuple(changes),
-                                  snapshot))
+                                  progress, snapshot))
 
     def _save(self) -> dict[str, Any]:
         return {

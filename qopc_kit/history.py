@@ -32,7 +32,7 @@ class Step:
     """What happened at one step: ``action`` on ``target`` with ``args``.
 
     ``args`` holds what replays the step exactly (block numbers, bytes written).
-    ``changes`` lists the state transitions it caused.
+    ``changes`` lists the state transitions it caused, ``progress`` the copy counts after it.
     """
 
     number: int
@@ -40,6 +40,8 @@ class Step:
     target: str
     args: dict[str, Any]
     changes: tuple[Change, ...] = ()
+    # (pair, copy, copied blocks, rest blocks) of every session that exists after the step.
+    progress: tuple[tuple[str, Copy, int, int], ...] = ()
     snapshot: Any = field(default=None, repr=False, compare=False)
 
     @property

@@ -89,3 +89,14 @@ def test_large_arrays_keep_steps_but_not_snapshots():
     with pytest.raises(HistoryError, match="not kept"):
         array.rewind(len(array.history) - 1)
     assert array.history[0].can_rewind
+
+
+def test_steps_record_copy_progress(lesson):
+    """Each step records Copied/Rest of every session that exists after it."""
+    array, src, dst, pair = lesson
+    pair.start()
+    array.tick()
+    name, copy, copied, rest = array.history[-1].progress[0]
+    assert (name, copied, rest) == (pair.name, 2, 6)
+    pair.cancel()
+    assert array.history[-1].progress == ()
