@@ -106,6 +106,7 @@ class Dashboard:
 
     def __init__(self, array: DiskArray) -> None:
         self.array = array
+        self._drawing = False
         self.buttons: dict[str, widgets.Button] = {}
         self.message = _html("qopc-message")
         self._build_views()
@@ -167,6 +168,17 @@ class Dashboard:
     # Redraw -------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Redraw every view and fit every control to the model; calls no engine command."""
+        self._drawing = True  # fitting the selectors' options must not start a nested redraw
+        try:
+            self._redraw()
+        finally:
+            self._drawing = False
+
+    def _choice_changed(self, _change: object) -> None:
+        if not self._drawing:
+            self.refresh()
+
+    def _redraw(self) -> None:
         array = self.array
         last = len(array.history) - 1
         _set_options(self.pair_select, list(array.pairs))
@@ -327,7 +339,7 @@ class Dashboard:
         self.title_html = widgets.HTML()
         self.pair_select = widgets.Dropdown(description="Pair", options=[],
                                             layout=widgets.Layout(width="auto"))
-        self.pair_select.observe(lambda _c: self.refresh(), names="value")
+        self.pair_select.observe(self._choice_changed, names="value")
         self.diagram_html = widgets.HTML()
         self.diagram_box = widgets.Box([self.diagram_html])
         self.diagram_box.add_class("qopc-diagram")
@@ -340,7 +352,7 @@ class Dashboard:
         self.logical_toggle = widgets.ToggleButtons(
             options=[("Physical", False), ("Logical", True)], value=False,
             description="Show", tooltips=["What is on the blocks", "What a host reads"])
-        self.logical_toggle.observe(lambda _c: self.refresh(), names="value")
+        self.logical_toggle.observe(self._choice_changed, names="value")
         self.blockmap_html = widgets.HTML()
         self.log_html = _html("qopc-log-box")
 
@@ -351,7 +363,7 @@ class Dashboard:
 
     def _build_host_io(self) -> None:
         self.volume_select = widgets.Dropdown(description="Volume", options=[])
-        self.volume_select.observe(lambda _c: self.refresh(), names="value")
+        self.volume_select.observe(self._choice_changed, names="value")
         self.selector = BlockSelector()
         self.value_text = widgets.Text(value="X", description="Value",
                                        placeholder="a letter, or a byte like 0x41",

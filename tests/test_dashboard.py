@@ -506,3 +506,22 @@ def test_block_selector_follows_the_chosen_volume():
     dash.volume_select.value = "ET001/0x1"
     assert dash.selector.range.max == 7 and dash.selector.blocks == (7, 7)
     assert dash.selector.picker.value == 7 and dash.selector.picker.layout.display is None
+
+
+def test_each_action_redraws_once():
+    """Every click, including one that swaps the model (Load), runs refresh() exactly once."""
+    dash = dashboard()
+    calls = []
+    redraw = dash.refresh
+    dash.refresh = lambda: (calls.append(1), redraw())
+    for name in ["Start", "Tick", "Differential start", "Start", "Undo", "Save", "Load",
+                 "Reset"]:
+        calls.clear()
+        dash.buttons[name].click()
+        assert len(calls) == 1, name
+    calls.clear()
+    dash.script_text.value = ""  # an empty script: a bare ET001, no volumes
+    dash.buttons["Load"].click()
+    assert len(calls) == 1
+    assert dash.pair is None and dash.volume_select.options == ()
+    assert "no copy pair" in dash.state_html.value
