@@ -12,8 +12,9 @@ Design choices:
 * History: the ``Step`` slider only *previews* a step (what it did, which states it
   moved); rewinding is destructive (the engine drops later steps), so it happens only
   on the explicit "Go back to step" button. Undo, Reset and Go back never go below the
-  set-up (the last ``create``/``add_volume``/``add_copy_group`` step), so the lesson's
-  volumes and pairs always exist.
+  panel's first step: the step the array was at when the panel got it, so a lesson's
+  prepared array comes back whole; after Load, the end of the script's set-up (the last
+  ``create``/``add_volume``/``add_copy_group``), so a saved session can be replayed.
 * Play ticks once per value change of an ``ipywidgets.Play`` (no threads: it also runs in
   JupyterLite) and stops by itself when no physical copy is left.
 """
@@ -42,7 +43,7 @@ from .views.timeline import timeline_text
 #: send megabytes to the browser on every click (4,096 blocks: 2.6 MB of HTML; 256: 160 kB).
 MAP_CELLS = 256
 
-#: Steps that build the lesson; Undo and Reset stop after the last of them.
+#: Steps that build an array; a loaded script's Reset goes to the last of them.
 SETUP_ACTIONS = ("create", "add_volume", "add_copy_group")
 
 #: The session buttons: what each one asks the engine, and its tooltip.
@@ -106,6 +107,7 @@ class Dashboard:
 
     def __init__(self, array: DiskArray) -> None:
         self.array = array
+        self._first_step = len(array.history) - 1
         self._drawing = False
         self.buttons: dict[str, widgets.Button] = {}
         self.message = _html("qopc-message")
@@ -144,9 +146,8 @@ class Dashboard:
 
     @property
     def baseline(self) -> int:
-        """The last set-up step: where Reset goes and below which Undo refuses."""
-        return max((s.number for s in self.array.history if s.action in SETUP_ACTIONS),
-                   default=0)
+        """The panel's first step: where Reset goes and below which Undo refuses."""
+        return self._first_step
 
     def session_enabled(self) -> dict[str, bool]:
         """Which session buttons the state table allows for the selected pair."""
@@ -307,22 +308,24 @@ class Dashboard:
     def _undo(self) -> str:
         last = len(self.array.history) - 1
         if last <= self.baseline:
-            raise errors.HistoryError(f"nothing to undo: step {last} is the end of the "
-                                      "lesson's set-up")
+            raise errors.HistoryError(f"nothing to undo: step {last} is where this "
+                                      "panel started")
         undone = self.array.history[-1]
         self.array.undo()
         return f"undid step {undone}; now at step {last - 1}"
 
     def _go_back(self, step: int) -> str:
         if step < self.baseline:
-            raise errors.HistoryError(f"cannot go back to step {step}: the set-up ends at "
-                                      f"step {self.baseline}")
+            raise errors.HistoryError(f"cannot go back to step {step}: this panel starts "
+                                      f"at step {self.baseline}")
         dropped = len(self.array.history) - 1 - step
         self.array.rewind(step)
         return f"back at step {step}; {dropped} later step(s) dropped"
 
     def _load(self) -> str:
         self.array = self.script.load()
+        self._first_step = max((step.number for step in self.array.history
+                                if step.action in SETUP_ACTIONS), default=0)
         return f"loaded {self.array.name}: now at step {len(self.array.history) - 1}"
 
     def _say(self, kind: str, text: str) -> None:
@@ -403,7 +406,7 @@ class Dashboard:
 
     def _build_time(self) -> None:
         self._button("Undo", "Go back one step", self._undo)
-        self._button("Reset", "Back to the end of the lesson's set-up",
+        self._button("Reset", "Back to the step where this panel started",
                      lambda: self._go_back(self.baseline))
         self.step_slider = widgets.IntSlider(value=0, min=0, max=0, description="Step",
                                              tooltip="Preview an earlier step")

@@ -408,7 +408,8 @@ def test_save_then_load_gives_the_same_session(fingerprint):
     assert message(dash)[0] == "ok", message(dash)
     assert dash.array is not old
     assert [str(step) for step in dash.array.history] == [str(step) for step in old.history]
-    assert dash.baseline == 4 and dash.step_slider.value == len(old.history) - 1
+    assert dash.baseline == 4  # a loaded session replays from the end of its set-up
+    assert dash.step_slider.value == len(old.history) - 1
     assert dash.array.volume(0x6).data.tobytes() == old.volume(0x6).data.tobytes()
     assert np.array_equal(dash.pair.queued, old.pair("ET001/0x1:ET001/0x6").queued)
     assert dash.pair.state is State.COPYING_TRACKING
@@ -416,6 +417,8 @@ def test_save_then_load_gives_the_same_session(fingerprint):
     dash.buttons["Run to end"].click()  # the panel now drives the loaded array
     assert dash.array.pair("ET001/0x1:ET001/0x6").state is State.TRACKING
     assert old.pair("ET001/0x1:ET001/0x6").state is State.COPYING_TRACKING
+    dash.buttons["Reset"].click()  # back through the loaded session, to its set-up
+    assert dash.pair.state is State.NO_SESSION and len(dash.array.history) == 5
 
 
 def test_a_bad_script_is_refused_and_keeps_the_array(fingerprint):
@@ -525,3 +528,25 @@ def test_each_action_redraws_once():
     assert len(calls) == 1
     assert dash.pair is None and dash.volume_select.options == ()
     assert "no copy pair" in dash.state_html.value
+
+
+def test_reset_keeps_a_prepared_lesson_array(fingerprint):
+    """Given an array already in Tracking with a write, Reset comes back to it, not before it."""
+    array = DiskArray("ET001", copy_rate=4)
+    source = array.add_volume(1, blocks=8)
+    array.add_volume(6, blocks=8)
+    pair = array.add_copy_group("CG1", pairs=[(source, "0x6")]).pairs[0]
+    pair.start()
+    array.run()
+    array.volume(6).write(2, "d")
+    prepared = fingerprint(array)
+    dash = dashboard(array)
+    assert dash.buttons["Undo"].disabled
+    dash.buttons["Differential start"].click()
+    dash.buttons["Tick"].click()
+    dash.buttons["Reset"].click()
+    assert fingerprint(array) == prepared
+    dash.buttons["Undo"].click()
+    assert message(dash) == ("refused", f"Refused: nothing to undo: step {dash.baseline} is "
+                                        "where this panel started")
+    assert fingerprint(array) == prepared
