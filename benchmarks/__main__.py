@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"no figure {', '.join(sorted(unknown))} (figures: {', '.join(FIGURES)})")
     print(machine())
-    print(f"median of {sizes.repeats} runs each; ratio = engine / baseline, "
-          "measured alternately in this run", flush=True)
+    print(f"engine and baseline timed alternately, {sizes.repeats} rounds each after a warm-up; "
+          "times are medians, a ratio is the median of the rounds' ratios", flush=True)
     rows = run(sizes, only or None, progress=lambda text: print(text, file=sys.stderr,
                                                                 flush=True))
     print(table(rows))

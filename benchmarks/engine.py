@@ -56,13 +56,14 @@ def full_copy(sizes: Sizes, rng: np.random.Generator) -> list[Row]:
         pair.start()
         array.run()
 
-    seconds, baseline = compare(engine, lambda: np.copyto(plain_to, plain_from),
-                                repeats=sizes.repeats, prepare=lambda: _cancel(pair))
+    seconds, baseline, paired = compare(engine, lambda: np.copyto(plain_to, plain_from),
+                                        repeats=sizes.repeats, prepare=lambda: _cancel(pair))
     _expect(pair.state is State.TRACKING and np.array_equal(target.data, source.data),
             "figure 1: the full copy did not reach Tracking with equal volumes")
     mib = blocks * sizes.full_block_size / 2**20
     return [Row("1", f"full copy, {blocks:,} x {sizes.full_block_size} B ({mib:.3g} MiB), "
-                     "start to Tracking in 4 ticks", seconds, "np.copyto", baseline, limit=1.5)]
+                     "start to Tracking in 4 ticks", seconds, "np.copyto", baseline, limit=1.5,
+                paired=paired)]
 
 
 def differential(sizes: Sizes, rng: np.random.Generator) -> list[Row]:
@@ -93,14 +94,14 @@ def differential(sizes: Sizes, rng: np.random.Generator) -> list[Row]:
             pair.start(diff=True)
             array.run()
 
-        seconds, baseline = compare(diff, full, repeats=sizes.repeats, prepare=track,
-                                    prepare_baseline=lambda: _cancel(pair))
+        seconds, baseline, paired = compare(diff, full, repeats=sizes.repeats, prepare=track,
+                                            prepare_baseline=lambda: _cancel(pair))
         _expect(pair.state is State.TRACKING and np.array_equal(target.data, source.data),
                 "figure 2: the differential copy did not leave equal volumes")
         times[percent] = (seconds, tracked)
         rows.append(Row("2", f"start -diff and copy, {percent:g}% of {blocks:,} blocks "
                              f"({tracked:,}) tracked", seconds, "full copy", baseline,
-                        limit=0.05 if percent == 1.0 else None))
+                        limit=0.05 if percent == 1.0 else None, paired=paired))
     # The floor: plain numpy copying only the same 1% of scattered blocks, cache as cold.
     plain_from, plain_to = warm_copy(source.data), warm_copy(target.data)
     tracked = max(1, round(blocks / 100))
@@ -113,10 +114,11 @@ def differential(sizes: Sizes, rng: np.random.Generator) -> list[Row]:
     def plain_copy() -> None:
         plain_to[chosen[0]] = plain_from[chosen[0]]
 
-    seconds, baseline = compare(plain_copy, full, repeats=sizes.repeats, prepare=plain_track,
-                                prepare_baseline=lambda: _cancel(pair))
+    seconds, baseline, paired = compare(plain_copy, full, repeats=sizes.repeats,
+                                        prepare=plain_track,
+                                        prepare_baseline=lambda: _cancel(pair))
     rows.append(Row("2", f"numpy floor: dst[idx] = src[idx] of the same 1% ({tracked:,}) "
-                         "scattered blocks", seconds, "full copy", baseline))
+                         "scattered blocks", seconds, "full copy", baseline, paired=paired))
     # Linear means the same cost per tracked block at every point; the 10% point is the
     # reference because fixed per-start costs weigh least there.
     per_block = {p: s / n for p, (s, n) in times.items()}
@@ -150,26 +152,27 @@ def host_writes(sizes: Sizes, rng: np.random.Generator) -> list[Row]:
         pair.start()
 
     rows = []
-    seconds, baseline = compare(write, plain_write, repeats=sizes.repeats,
-                                prepare=queued_in_full)
+    seconds, baseline, paired = compare(write, plain_write, repeats=sizes.repeats,
+                                        prepare=queued_in_full)
     distinct = np.unique(chosen).size
     _expect(pair.state is State.COPYING_TRACKING
             and int(pair.copied_before_write.sum()) == distinct
             and pair.rest_blocks == blocks - distinct,
             "figure 3: copy-before-write did not take each written block off the queue")
     rows.append(Row("3", f"{count:,} random 1-block writes in one call, Copying/Tracking "
-                         "(copy-before-write)", seconds, "data[idx] = rows", baseline, limit=5))
+                         "(copy-before-write)", seconds, "data[idx] = rows", baseline, limit=5,
+                    paired=paired))
 
     def tracking_only() -> None:
         if pair.state is not State.TRACKING:
             array.run()
 
-    seconds, baseline = compare(write, plain_write, repeats=sizes.repeats,
-                                prepare=tracking_only)
+    seconds, baseline, paired = compare(write, plain_write, repeats=sizes.repeats,
+                                        prepare=tracking_only)
     _expect(pair.state is State.TRACKING and int(pair.source_tracking.sum()) == distinct,
             "figure 3: the writes in Tracking were not tracked")
     rows.append(Row("3", "the same writes in Tracking (tracking only)", seconds,
-                    "data[idx] = rows", baseline, limit=5))
+                    "data[idx] = rows", baseline, limit=5, paired=paired))
     return rows
 
 
@@ -207,16 +210,18 @@ def copier_tick(sizes: Sizes, rng: np.random.Generator) -> list[Row]:
     rows = []
     # The copier's scan alone, on a session of its own (the array is not touched).
     scan = Session(Copy.QUICKOPC, source, target)
-    seconds, baseline = compare(lambda: scan.next_blocks(rate), lambda: np.flatnonzero(mask),
-                                repeats=sizes.repeats, prepare=lambda: scan.logical_copy(mask, 1))
+    seconds, baseline, paired = compare(lambda: scan.next_blocks(rate),
+                                        lambda: np.flatnonzero(mask), repeats=sizes.repeats,
+                                        prepare=lambda: scan.logical_copy(mask, 1))
     _expect(scan.rest_blocks == max(0, left - rate), "figure 4: the scan took the wrong count")
     rows.append(Row("4", f"the copier's scan alone (Session.next_blocks of {rate:,}), "
                          "1% queued at random", seconds, "np.flatnonzero(1 bitmap)", baseline,
-                    limit=1.0))
+                    limit=1.0, paired=paired))
     for layout, prepare in (("scattered at random", scattered), ("at the end", tail)):
-        seconds, baseline = compare(array.tick, lambda: np.flatnonzero(mask),
-                                    repeats=sizes.repeats, prepare=prepare)
+        seconds, baseline, paired = compare(array.tick, lambda: np.flatnonzero(mask),
+                                            repeats=sizes.repeats, prepare=prepare)
         _expect(pair.rest_blocks == max(0, left - rate), "figure 4: a tick copied the wrong count")
         rows.append(Row("4", f"one tick ({rate:,} blocks) with 1% of {blocks:,} blocks "
-                             f"queued, {layout}", seconds, "np.flatnonzero(1 bitmap)", baseline))
+                             f"queued, {layout}", seconds, "np.flatnonzero(1 bitmap)", baseline,
+                        paired=paired))
     return rows

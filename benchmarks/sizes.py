@@ -17,7 +17,7 @@ class Sizes:
     panel_blocks: tuple[int, ...] = (64, 4096)   # figure 5: dashboard volumes
     summary_blocks: int = 1_048_576  # figure 5: the summary view of a million blocks
     tick_rate: int = 1024            # figure 4: blocks the copier moves per tick
-    repeats: int = 7
+    repeats: int = 9
     seed: int = 20261128
 
 

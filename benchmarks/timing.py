@@ -16,9 +16,11 @@ Action = Callable[[], object]
 class Row:
     """One line of the benchmark table.
 
-    ``measured`` and ``baseline`` are in ``unit`` (seconds or bytes); ``ratio`` is
-    measured / baseline, None when the figure could not be measured (``note`` says why).
-    ``limit`` is the largest ratio the issue accepts (None: no target, report only).
+    ``measured`` and ``baseline`` are medians in ``unit`` (seconds or bytes per block).
+    ``paired`` is the median of the per-round ratios when the two were timed in
+    alternate rounds; otherwise the ratio is measured / baseline. ``limit`` is the
+    largest ratio the issue accepts (None: no target, report only). An unmeasured
+    row has ``measured`` None and a ``note`` saying why.
     """
 
     figure: str
@@ -29,13 +31,14 @@ class Row:
     limit: float | None = None
     unit: str = "s"
     note: str = ""
+    paired: float | None = None
 
     @property
     def ratio(self) -> float | None:
-        """measured / baseline, or None when either is missing."""
+        """The paired ratio, else measured / baseline; None when unmeasured."""
         if self.measured is None or not self.baseline:
             return None
-        return self.measured / self.baseline
+        return self.measured / self.baseline if self.paired is None else self.paired
 
     @property
     def verdict(self) -> str:
@@ -55,11 +58,13 @@ def _timed(action: Action) -> float:
 
 def compare(engine: Action, baseline: Action, *, repeats: int,
             prepare: Action | None = None,
-            prepare_baseline: Action | None = None) -> tuple[float, float]:
-    """Median seconds of ``engine`` and of ``baseline``, run alternately ``repeats`` times.
+            prepare_baseline: Action | None = None) -> tuple[float, float, float]:
+    """Median seconds of ``engine`` and of ``baseline``, run alternately ``repeats`` times,
+    and the median of the rounds' engine / baseline ratios.
 
     Alternating the two keeps a burst of load from another process on the shared
-    machine from landing on one side only. A first round runs untimed (warm-up).
+    machine from landing on one side only, and a round's ratio compares runs made
+    moments apart. A first round runs untimed (warm-up).
     ``prepare`` (untimed) runs before each engine run, ``prepare_baseline`` before
     each baseline run; the garbage collector is off while timing, as in :mod:`timeit`.
     """
@@ -81,13 +86,15 @@ def compare(engine: Action, baseline: Action, *, repeats: int,
     finally:
         if enabled:
             gc.enable()
-    return statistics.median(engine_times), statistics.median(baseline_times)
+    ratios = [e / b if b > 0 else math.inf
+              for e, b in zip(engine_times, baseline_times, strict=True)]
+    return (statistics.median(engine_times), statistics.median(baseline_times),
+            statistics.median(ratios))
 
 
 def median_time(action: Action, *, repeats: int, prepare: Action | None = None) -> float:
     """Median seconds of ``action`` over ``repeats`` runs (``prepare`` untimed before each)."""
-    seconds, _ = compare(action, lambda: None, repeats=repeats, prepare=prepare)
-    return seconds
+    return compare(action, lambda: None, repeats=repeats, prepare=prepare)[0]
 
 
 def _amount(value: float | None, unit: str) -> str:
@@ -100,7 +107,7 @@ def _amount(value: float | None, unit: str) -> str:
             return f"{value * 1e3:.3g} ms"
         return f"{value * 1e6:.3g} µs"
     if unit == "B/block":
-        return f"{value:.3g} B/block"
+        return f"{value:,.0f} B/block" if value >= 100 else f"{value:.3g} B/block"
     return f"{value:.3g} {unit}"
 
 
@@ -108,13 +115,16 @@ def _ratio(row: Row) -> str:
     ratio = row.ratio
     if ratio is None:
         return row.note or "n/a"
-    text = f"{ratio:.3f}x" if ratio < 0.1 else f"{ratio:.2f}x"
-    return text if math.isfinite(ratio) else "inf"
+    if not math.isfinite(ratio):
+        return "inf"
+    if ratio < 0.001:
+        return "< 0.001x"
+    return f"{ratio:.3f}x" if ratio < 0.1 else f"{ratio:.2f}x"
 
 
 def table(rows: list[Row]) -> str:
     """The rows as one Markdown table (it reads as plain text too)."""
-    header = ("#", "measured", "engine", "baseline", "ratio", "target", "")
+    header = ("#", "measured", "engine", "baseline", "ratio", "target", "result")
     lines = [header]
     for row in rows:
         target = "" if row.limit is None else f"<= {row.limit:g}x"
