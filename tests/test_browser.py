@@ -1,0 +1,269 @@
+"""In a real browser: the tour's dashboard in JupyterLab and in Voilà follows the engine.
+
+Each test serves notebooks/01_tour.ipynb from a sandboxed server, drives the dashboard
+with real clicks in headless Chromium, and after every click compares what the page shows
+(state text, highlighted diagram node, block map) with a headless twin of the dashboard
+that received the same clicks in this process. Screenshots go to docs/screenshots/.
+Without Chromium or Playwright these tests skip; with QOPC_REQUIRE_BROWSER=1 (CI) they fail.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from browser_support import (
+    ROOT,
+    SCREENSHOTS,
+    WAIT_MS,
+    chromium_context,
+    chromium_path,
+    missing_browser_tools,
+    open_lab_notebook,
+    run_all_cells,
+    running_server,
+    set_lab_theme,
+    skip_or_fail,
+)
+
+pytestmark = pytest.mark.browser
+
+#: The notebook under test (QOPC_TOUR_NOTEBOOK points elsewhere while developing a lesson).
+TOUR = Path(os.environ.get("QOPC_TOUR_NOTEBOOK", ROOT / "notebooks" / "01_tour.ipynb"))
+
+#: The clicks, in order: each one must change what the page shows. The screenshots are taken
+#: after "Differential start", when both volumes carry marks.
+CLICKS = ("Start", "Tick", "Run to end", "Write", "Differential start")
+LAST_CLICK = "Tick"
+
+
+@pytest.fixture(scope="module")
+def context(tmp_path_factory):
+    """A headless Chromium with a fresh profile (skips or fails when there is none)."""
+    reason = missing_browser_tools()
+    if reason:
+        skip_or_fail(reason)
+    assert TOUR.is_file(), f"the notebook under test is missing: {TOUR}"
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright, chromium_context(playwright, profile,
+                                                           chromium_path()) as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def lab(context, tmp_path_factory):
+    """JupyterLab serving a copy of the tour; stopped (with its kernels) whatever happens."""
+    with running_server("lab", TOUR, tmp_path_factory.mktemp("lab")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def voila(context, tmp_path_factory):
+    """Voilà serving the tour as `make app` does; stopped whatever happens."""
+    with running_server("voila", TOUR, tmp_path_factory.mktemp("voila")) as server:
+        yield server
+
+
+@pytest.fixture
+def page(context):
+    """A new tab, closed after the test."""
+    tab = context.new_page()
+    yield tab
+    tab.close()
+
+
+# What the page shows, and what the engine says ---------------------------------------------
+_SNAPSHOT_JS = """root => ({
+  state: root.querySelector('.qopc-state')?.innerText ?? null,
+  current: [...root.querySelectorAll('.qopc-diagram .qopc-current')]
+             .map(node => node.getAttribute('data-state')),
+  cells: [...root.querySelectorAll('.qopc-blockmap-box .qopc-cell')].map(cell => [
+    cell.dataset.volume, Number(cell.dataset.block), cell.className,
+    cell.querySelector('.qopc-content')?.textContent ?? '']),
+})"""
+
+
+def shown(dashboard) -> dict:
+    """The state text, highlighted nodes and block-map cells the browser displays."""
+    return dashboard.evaluate(_SNAPSHOT_JS)
+
+
+def words(text: str) -> str:
+    """``text`` with tags dropped, entities decoded and whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def marked(cells: list, volume: str, css: str) -> list[int]:
+    """Blocks of ``volume`` whose cell carries class ``css``."""
+    return sorted(block for name, block, classes, _ in cells
+                  if name == volume and css in classes.split())
+
+
+def contents(cells: list, volume: str) -> list[str]:
+    """The content label of each block of ``volume``, in block order."""
+    return [label for name, _, _, label in sorted(cells, key=lambda c: c[1]) if name == volume]
+
+
+def check_against_engine(page_view: dict, twin) -> None:
+    """Assert the page shows the twin dashboard's engine state: state text, current node,
+    queued and tracked blocks, and each block's content."""
+    from qopc_kit.views.blockmap import content_labels
+
+    pair = twin.pair
+    assert words(page_view["state"] or "") == words(twin.state_html.value)
+    assert pair.state.label in page_view["state"]
+    expected_nodes = [pair.state.name] + (
+        [pair.reverse_state.name] if pair.reverse_state.has_session else [])
+    assert page_view["current"] == expected_nodes
+    cells = page_view["cells"]
+    source, destination = pair.source.name, pair.destination.name
+    assert marked(cells, destination, "qopc-queued") == np.flatnonzero(pair.queued).tolist()
+    assert (marked(cells, source, "qopc-source-tracked")
+            == np.flatnonzero(pair.source_tracking).tolist())
+    assert (marked(cells, destination, "qopc-destination-tracked")
+            == np.flatnonzero(pair.destination_tracking).tolist())
+    assert contents(cells, source) == content_labels(pair.source.data)
+    assert contents(cells, destination) == content_labels(pair.destination.data)
+
+
+def twin_of(page_view: dict):
+    """A headless dashboard on the same lesson as the page: blocks and copy rate read from it."""
+    from qopc_kit import dashboard
+
+    source = page_view["cells"][0][0]
+    blocks = sum(1 for name, *_ in page_view["cells"] if name == source)
+    return dashboard(name=source.split("/")[0], blocks=blocks,
+                     copy_rate=int(re.search(r"copy rate (\d+)", page_view["all"]).group(1)))
+
+
+def click(page, dashboard, twin, name: str) -> dict:
+    """Click button ``name`` in the page and in the twin; wait for the page to redraw.
+
+    Returns what the page then shows.
+    """
+    twin.buttons[name].click()
+    step = len(twin.array.history) - 1
+    before = shown(dashboard)
+    dashboard.get_by_role("button", name=name, exact=True).click()
+    # Every click in CLICKS records one step, and the title names the last step.
+    try:
+        page.wait_for_function(
+            "([root, step]) => root.innerText.includes(`step ${step} `)",
+            arg=[dashboard.element_handle(), step], timeout=WAIT_MS)
+    except Exception as error:  # Playwright's TimeoutError: say what the page showed
+        raise AssertionError(f"after clicking {name!r} the page never reached step {step}; "
+                             f"it shows {shown(dashboard)}; message: "
+                             f"{dashboard.locator('.qopc-message').inner_text()}") from error
+    page.wait_for_timeout(200)  # the other widgets' updates follow the title's in one batch
+    after = shown(dashboard)
+    assert after != before, f"clicking {name!r} changed nothing on the page"
+    return after
+
+
+def drive(page, dashboard, clicks=CLICKS):
+    """Click ``clicks`` in order, checking the page against the engine before and after each.
+
+    Returns the twin dashboard, so the caller can go on.
+    """
+    dashboard.wait_for(state="visible", timeout=WAIT_MS)
+    view = shown(dashboard)
+    view["all"] = dashboard.inner_text()
+    assert view["state"] is not None, "the dashboard has no .qopc-state widget"
+    twin = twin_of(view)
+    check_against_engine(view, twin)
+    assert twin.pair.state.label == "No session"
+    for name in clicks:
+        check_against_engine(click(page, dashboard, twin, name), twin)
+    return twin
+
+
+def code_lines(notebook: Path) -> list[str]:
+    """The distinctive lines of the code cells of ``notebook`` (comments and short lines left
+    out: they could also appear in the dashboard's own text)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    lines = ("".join(c["source"]).splitlines() for c in cells if c["cell_type"] == "code")
+    return [line.strip() for block in lines for line in block
+            if len(line.strip()) >= 12 and not line.strip().startswith("#")]
+
+
+def save(page, locator, name: str) -> Path:
+    """Screenshot ``locator`` whole to docs/screenshots/``name`` (the README shows them).
+
+    JupyterLab scrolls the notebook inside a panel, where an element screenshot would show
+    only the visible part: the viewport grows until the element fits, then shrinks back.
+    """
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    size = page.viewport_size
+    height = int(locator.bounding_box(timeout=WAIT_MS)["height"])
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height + 400)})
+    try:
+        locator.evaluate("node => node.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(300)  # let the panel lay out at its new size
+        box = locator.bounding_box(timeout=WAIT_MS)
+        page.screenshot(path=str(path), clip=box, animations="disabled", timeout=WAIT_MS)
+    finally:
+        page.set_viewport_size(size)
+    assert path.stat().st_size > 10_000, f"{path} is suspiciously small"
+    return path
+
+
+def dark_background(dashboard) -> bool:
+    """Whether the dashboard's computed background is dark (luminance below one half)."""
+    colour = dashboard.evaluate("""root => {
+      for (let node = root; node; node = node.parentElement) {
+        const c = getComputedStyle(node).backgroundColor;
+        if (c && !c.endsWith(', 0)') && c !== 'transparent') return c;
+      }
+      return getComputedStyle(document.body).backgroundColor;
+    }""")
+    r, g, b = (int(v) for v in re.findall(r"\d+", colour)[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 < 0.5
+
+
+# The tests ----------------------------------------------------------------------------------
+def test_tour_dashboard_in_jupyterlab_follows_the_engine(page, lab):
+    """In JupyterLab the tour runs from the Run menu, and every click on the dashboard redraws
+    state text, highlighted node and block map as the engine says, in both themes."""
+    open_lab_notebook(page, lab, TOUR)
+    run_all_cells(page)
+    dashboard = page.locator(".qopc-dashboard").first
+    dashboard.scroll_into_view_if_needed(timeout=WAIT_MS)
+    twin = drive(page, dashboard)
+    assert not dark_background(dashboard)
+    save(page, dashboard, "dashboard-lab-light.png")
+    set_lab_theme(page, "JupyterLab Dark")
+    assert dark_background(dashboard)
+    save(page, dashboard, "dashboard-lab-dark.png")
+    check_against_engine(click(page, dashboard, twin, LAST_CLICK), twin)
+
+
+def test_app_mode_serves_the_dashboard_without_code(page, voila):
+    """`make app` (Voilà) shows the dashboard but no code, and it follows the engine too."""
+    page.goto(voila.url("/"), timeout=2 * WAIT_MS)
+    dashboard = page.locator(".qopc-dashboard").first
+    dashboard.wait_for(state="visible", timeout=4 * WAIT_MS)
+    assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor, .cm-editor").count() == 0
+    text = page.locator("body").inner_text()
+    shown_code = [line for line in code_lines(TOUR) if line in text]
+    assert not shown_code, f"Voilà shows code: {shown_code[:3]}"
+    twin = drive(page, dashboard)
+    save(page, dashboard, "app-voila-light.png")
+    check_against_engine(click(page, dashboard, twin, LAST_CLICK), twin)
+
+
+def test_app_mode_dark_theme(page, voila):
+    """Voilà's dark theme (?theme=dark) shows the same dashboard on a dark background."""
+    page.goto(voila.url("/", theme="dark"), timeout=2 * WAIT_MS)
+    dashboard = page.locator(".qopc-dashboard").first
+    dashboard.wait_for(state="visible", timeout=4 * WAIT_MS)
+    drive(page, dashboard)
+    assert dark_background(dashboard)
+    save(page, dashboard, "app-voila-dark.png")
