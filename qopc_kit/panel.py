@@ -26,8 +26,13 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
+
+try:
+    import ipywidgets as widgets
+except ImportError as missing:  # the engine runs without it; only the panel needs it
+    raise ImportError("the dashboard needs ipywidgets: pip install 'qopc-kit[notebook]' "
+                      "(or pip install ipywidgets)") from missing
 
 from . import errors, panel_text
 from .array import DiskArray

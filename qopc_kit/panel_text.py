@@ -121,7 +121,8 @@ def step_html(step: Step, last: int) -> str:
         lines.append(f"<i>Go back to step {step.number} drops {later}.</i>")
     else:
         lines.append("<i>This is the latest step.</i>")
-    return ('<div class="qopc-step" style="font-family: var(--jp-code-font-family, monospace);">'
+    return ('<div class="qopc-step" style="line-height: 1.3; '
+            'font-family: var(--jp-code-font-family, monospace);">'
             + "<br>".join(lines) + "</div>")
 
 
@@ -133,7 +134,7 @@ def log_html(timeline: str, keep: int = LOG_STEPS) -> str:
         hidden = int(steps[-keep].split()[0])  # steps count from 0: the first shown's number
         lines = [lines[0], f"({hidden} earlier step{'s' if hidden != 1 else ''} not shown)",
                  *steps[-keep:], lines[-1]]
-    style = ("margin: 0; overflow-x: auto; line-height: 1.3; "
+    style = ("margin: 0; overflow-x: auto; white-space: pre; line-height: 1.3; "
              "font-family: var(--jp-code-font-family, monospace);")
     text = html.escape("\n".join(lines))
     return f'<pre class="qopc-log" aria-label="event log" style="{style}">{text}</pre>'

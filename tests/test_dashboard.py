@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 from urllib.parse import unquote
 
 import numpy as np
@@ -550,3 +552,14 @@ def test_reset_keeps_a_prepared_lesson_array(fingerprint):
     assert message(dash) == ("refused", f"Refused: nothing to undo: step {dash.baseline} is "
                                         "where this panel started")
     assert fingerprint(array) == prepared
+
+
+def test_without_ipywidgets_the_error_names_it():
+    """Where ipywidgets is missing, dashboard() says which package to install."""
+    code = ("import sys; sys.modules['ipywidgets'] = None\n"
+            "import qopc_kit\n"
+            "try:\n    qopc_kit.dashboard()\n"
+            "except ImportError as error:\n    print(error)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert "the dashboard needs ipywidgets: pip install 'qopc-kit[notebook]'" in result.stdout
