@@ -39,7 +39,7 @@ from .array import DiskArray
 from .pair import CopyPair
 from .panel_picker import BlockSelector
 from .panel_script import ScriptBox
-from .states import Copy, Event, allowed_events
+from .panel_session import SESSION_COMMANDS, session_enabled
 from .views.blockmap import block_map_html, summary_strip_html
 from .views.diagram import state_diagram_svg, state_line
 from .views.timeline import timeline_text
@@ -50,20 +50,6 @@ MAP_CELLS = 256
 
 #: Steps that build an array; a loaded script's Reset goes to the last of them.
 SETUP_ACTIONS = ("create", "add_volume", "add_copy_group")
-
-#: The session buttons: what each one asks the engine, and its tooltip.
-SESSION_COMMANDS: dict[str, tuple[Callable[[CopyPair], None], str]] = {
-    "Start": (lambda pair: pair.start(), "acopc start: a full logical copy"),
-    "Differential start": (lambda pair: pair.start(diff=True),
-                           "acopc start -diff: copy only the tracked blocks"),
-    "Auto": (lambda pair: pair.start(auto=True),
-             "acopc start -auto: full or differential, as the state needs"),
-    "Reverse": (lambda pair: pair.start(reverse=True),
-                "acopc start -r: restore the source from the destination (OPC)"),
-    "Cancel": (lambda pair: pair.cancel(), "acopc cancel: end the QuickOPC session"),
-    "Cancel reverse": (lambda pair: pair.cancel(reverse=True),
-                       "acopc cancel -r: end the reverse OPC"),
-}
 
 _LESSON_OPTIONS = ("name", "blocks", "block_size", "copy_rate")
 
@@ -154,23 +140,6 @@ class Dashboard:
         """The panel's first step: where Reset goes and below which Undo refuses."""
         return self._first_step
 
-    def session_enabled(self) -> dict[str, bool]:
-        """Which session buttons the state table allows for the selected pair."""
-        pair = self.pair
-        if pair is None:
-            return dict.fromkeys(SESSION_COMMANDS, False)
-        forward = allowed_events(Copy.QUICKOPC, pair.state)
-        reverse = allowed_events(Copy.OPC, pair.reverse_state)
-        free = not pair.reverse_state.has_session  # a running restore blocks the forward commands
-        return {
-            "Start": free and Event.START in forward,
-            "Differential start": free and Event.START_DIFF in forward,
-            "Auto": free and Event.START_AUTO in forward,
-            "Reverse": Event.START_REVERSE in forward and Event.START_REVERSE in reverse,
-            "Cancel": free and Event.CANCEL in forward,
-            "Cancel reverse": Event.CANCEL in reverse,
-        }
-
     # Redraw -------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Redraw every view and fit every control to the model; calls no engine command."""
@@ -195,7 +164,7 @@ class Dashboard:
         self.title_html.value = (f"<b>QuickOPC dashboard</b> · {html.escape(array.name)} · "
                                  f"step {last} · "
                                  f"copy rate {array.copy_rate}")
-        for name, enabled in self.session_enabled().items():
+        for name, enabled in session_enabled(self.pair).items():
             self.buttons[name].disabled = not enabled
         pair = self.pair
         if pair is None:

@@ -13,8 +13,9 @@ import pytest
 
 import qopc_kit
 from qopc_kit import ArgumentError, Copy, DiskArray, Event, State, panel_text
-from qopc_kit.panel import SESSION_COMMANDS, Dashboard, dashboard
+from qopc_kit.panel import Dashboard, dashboard
 from qopc_kit.panel_picker import PICKER_LIMIT
+from qopc_kit.panel_session import SESSION_COMMANDS
 from qopc_kit.states import allowed_events
 
 SESSION = list(SESSION_COMMANDS)
