@@ -23,8 +23,9 @@ class Day:
     ``writes``: host block writes that day (some hit the same block twice);
     ``changed``: distinct source blocks they changed since the previous backup.
     ``*_copied``: blocks the day's start queued for physical copy (Copied Block at the end).
-    ``*_ticks``: copier ticks until the physical copy was complete. Both backups are
-    readable at once (the logical copy), so ``usable_at`` is 0 ticks for both.
+    ``*_ticks``: copier ticks until the physical copy was complete.
+    ``*_usable_at``: the first tick at which the backup volume was usable and read as the
+    source's image of the start (0: at once, thanks to the logical copy).
     """
 
     day: int
@@ -34,7 +35,8 @@ class Day:
     quickopc_copied: int
     opc_ticks: int
     quickopc_ticks: int
-    usable_at: int = 0
+    opc_usable_at: int
+    quickopc_usable_at: int
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,12 @@ class Week:
         """The week as a text table (what a static render and nbval see)."""
         lines = [f"{self.blocks} blocks, about {self.change_rate:.0%} of them written per day, "
                  f"copy rate {self.copy_rate} blocks/tick, seed {self.seed}",
-                 "day  writes  changed  OPC copied  QuickOPC copied  OPC ticks  QuickOPC ticks  usable at",
-                 ]
+                 "day  writes  changed  OPC copied  QuickOPC copied  OPC ticks  QuickOPC ticks"
+                 "  usable at (OPC/QuickOPC)"]
         for d in self.days:
-            lines.append(f"{d.day:>3}  {d.writes:>6}  {d.changed:>7}  {d.opc_copied:>10}  {d.quickopc_copied:>15}"
-                         f"  {d.opc_ticks:>9}  {d.quickopc_ticks:>14}  tick {d.usable_at}")
+            lines.append(f"{d.day:>3}  {d.writes:>6}  {d.changed:>7}  {d.opc_copied:>10}  "
+                         f"{d.quickopc_copied:>15}  {d.opc_ticks:>9}  {d.quickopc_ticks:>14}  "
+                         f"tick {d.opc_usable_at}/{d.quickopc_usable_at}")
         share = self.quickopc_total / self.opc_total
         lines.append(f"week: OPC copied {self.opc_total} blocks, QuickOPC {self.quickopc_total} "
                      f"({share:.0%} of OPC)")
@@ -114,9 +117,10 @@ def week_of_backups(blocks: int = 256, days: int = 7, change_rate: float = 0.1,
         else:
             written = rng.integers(0, blocks, size=rng.binomial(blocks, change_rate))
         data = rng.integers(1, 256, size=written.size, dtype=np.uint8)
-        copied, ticks = zip(*(s.backup(written, data) for s in (opc, quick)), strict=True)
+        (o_copied, o_ticks, o_usable), (q_copied, q_ticks, q_usable) = (
+            opc.backup(written, data), quick.backup(written, data))
         result.append(Day(day, int(written.size), int(np.unique(written).size),
-                          copied[0], copied[1], ticks[0], ticks[1]))
+                          o_copied, q_copied, o_ticks, q_ticks, o_usable, q_usable))
     return Week(blocks, copy_rate, change_rate, seed, tuple(result))
 
 
@@ -131,8 +135,8 @@ class _Strategy:
         self.pair = self.array.add_copy_group("CG1", [(self.source, self.backup_volume)]).pairs[0]
         self.diff = diff
 
-    def backup(self, blocks: np.ndarray, data: np.ndarray) -> tuple[int, int]:
-        """Write the day's changes, take the backup; return (blocks copied, ticks)."""
+    def backup(self, blocks: np.ndarray, data: np.ndarray) -> tuple[int, int, int]:
+        """Write the day's changes, take the backup; return (blocks copied, ticks, usable at)."""
         self.source.write(blocks, data[:, None])
         image = self.source.image().copy()
         if self.pair.state.has_session and self.diff:
@@ -141,7 +145,12 @@ class _Strategy:
             if self.pair.state.has_session:
                 self.pair.cancel()  # plain OPC keeps no tracking: each day is a new full copy
             self.pair.start()
+        usable_at = 0 if self._holds(image) else None
         ticks = self.array.run()
-        if not np.array_equal(self.backup_volume.data, image):
-            raise RuntimeError("engine fault: the backup differs from the source image it was taken of")
-        return self.pair.copied_blocks, ticks
+        if not (self._holds(image) and np.array_equal(self.backup_volume.data, image)):
+            raise RuntimeError("engine fault: the backup differs from the image it was taken of")
+        return self.pair.copied_blocks, ticks, ticks if usable_at is None else usable_at
+
+    def _holds(self, image: np.ndarray) -> bool:
+        """Whether a host can use the backup now and reads ``image`` from it."""
+        return self.backup_volume.usable and np.array_equal(self.backup_volume.image(), image)

@@ -40,7 +40,8 @@ def test_ticks_follow_the_copy_rate():
     for d in week.days:
         assert d.opc_ticks == math.ceil(d.opc_copied / 7)
         assert d.quickopc_ticks == math.ceil(d.quickopc_copied / 7)
-        assert d.usable_at == 0  # the logical copy makes the backup readable at once
+        # The logical copy makes each backup usable, with the start's image, at once.
+        assert (d.opc_usable_at, d.quickopc_usable_at) == (0, 0)
 
 
 def test_no_changes_means_nothing_to_copy():
