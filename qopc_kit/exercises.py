@@ -84,7 +84,12 @@ class Exercise:
 
 
 def parse_answer(kind: str, given: object, choices: tuple[str, ...] = ()) -> object:
-    """Read an answer of ``kind`` the way students type it; raise ArgumentError if unreadable."""
+    """Read an answer of ``kind`` the way students type it; raise ArgumentError if unreadable.
+
+    An empty answer is unreadable (an empty block list is written ``none``).
+    """
+    if isinstance(given, str) and not given.strip():
+        raise ArgumentError("type an answer first")
     if kind == "int":
         if isinstance(given, bool):
             raise ArgumentError("answer a whole number")

@@ -132,6 +132,10 @@ def test_unreadable_answer_costs_no_attempt():
     assert not feedback.correct and not feedback.counted
     assert "answer block numbers like '1, 4, 5'" in feedback.message
     assert exercises.attempts["5a"] == []
+    for key in ("2a", "3a", "5a", "6a"):
+        empty = exercises.check(key, "  ")
+        assert (empty.counted, empty.message) == (False, f"{key}: type an answer first")
+    assert all(not tries for tries in exercises.attempts.values())
 
 
 @pytest.mark.parametrize(("kind", "given", "expected"), [
