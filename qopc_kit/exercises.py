@@ -445,13 +445,15 @@ class ExerciseSet:
     """Every exercise for one student, seeded by their name or number, with their attempts."""
 
     student: str | int
+    seed: int = field(init=False)
     exercises: dict[str, Exercise] = field(init=False)
     attempts: dict[str, list[tuple[str, bool]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.seed = seed_for(self.student)
         root = np.random.SeedSequence(self.seed)
-        # One child generator per exercise: adding an exercise never changes the others.
+        # One child generator per exercise (by position): appending an exercise to
+        # GENERATORS leaves every student's earlier scenarios as they were.
         children = root.spawn(len(GENERATORS))
         made = [make(np.random.default_rng(child)) for make, child in zip(GENERATORS, children,
                                                                          strict=True)]
