@@ -99,6 +99,14 @@ def test_outputs_are_deterministic(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_output_hidden_by_a_semicolon(path):
+    """No code cell ends in ';': nbval runs cells outside IPython's history, so the
+    semicolon would not hide the value there and the stored and fresh outputs would differ."""
+    code = [source(c).rstrip() for c in load(path)["cells"] if c["cell_type"] == "code"]
+    assert not [text for text in code if text.endswith(";")]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_sections_in_order(path):
     """Each lesson has its sections, in the same order as the others."""
     wanted = SECTIONS.get(path.name[:2], SECTIONS["lesson"])
