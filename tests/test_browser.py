@@ -13,6 +13,7 @@ import html
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 import numpy as np
@@ -36,9 +37,13 @@ pytestmark = pytest.mark.browser
 #: The notebook under test (QOPC_TOUR_NOTEBOOK points elsewhere while developing a lesson).
 TOUR = Path(os.environ.get("QOPC_TOUR_NOTEBOOK", ROOT / "notebooks" / "01_tour.ipynb"))
 
-#: The clicks, in order: each one must change what the page shows. The screenshots are taken
-#: after "Differential start", when both volumes carry marks.
-CLICKS = ("Start", "Tick", "Run to end", "Write", "Differential start")
+#: The actions, in order: button clicks, each of which must change what the page shows;
+#: ("Volume", side) picks the volume Write writes to, ("Value", text) what it writes. The
+#: host writes put X on block 0 of the source and Y on block 0 of the destination, so that
+#: "Differential start" queues the block again and rolls the destination's write back. The
+#: screenshots are taken then, when the block map carries several marks.
+CLICKS = ("Start", "Tick", "Run to end", "Write", ("Volume", "destination"), ("Value", "Y"),
+          "Write", "Differential start")
 LAST_CLICK = "Tick"
 
 
@@ -72,11 +77,15 @@ def voila(context, tmp_path_factory):
 
 
 @pytest.fixture
-def page(context):
-    """A new tab, closed after the test."""
+def page(context, tmp_path):
+    """A new tab; its last view is kept as tmp_path/last-page.png (shown on failure)."""
     tab = context.new_page()
     yield tab
-    tab.close()
+    try:
+        tab.screenshot(path=str(tmp_path / "last-page.png"), timeout=WAIT_MS)
+        print(f"the page as the test left it: {tmp_path / 'last-page.png'}")
+    finally:
+        tab.close()
 
 
 # What the page shows, and what the engine says ---------------------------------------------
@@ -124,11 +133,16 @@ def check_against_engine(page_view: dict, twin) -> None:
     assert page_view["current"] == expected_nodes
     cells = page_view["cells"]
     source, destination = pair.source.name, pair.destination.name
-    assert marked(cells, destination, "qopc-queued") == np.flatnonzero(pair.queued).tolist()
-    assert (marked(cells, source, "qopc-source-tracked")
-            == np.flatnonzero(pair.source_tracking).tolist())
-    assert (marked(cells, destination, "qopc-destination-tracked")
-            == np.flatnonzero(pair.destination_tracking).tolist())
+    marks = {  # cell class: (the volume it marks, the engine's mask)
+        "qopc-queued": (destination, pair.queued),
+        "qopc-source-tracked": (source, pair.source_tracking),
+        "qopc-destination-tracked": (destination, pair.destination_tracking),
+        "qopc-rolled-back": (destination, pair.rolled_back),
+        "qopc-copied-before-write": (destination, pair.copied_before_write),
+        "qopc-never-copied": (destination, pair.destination.missing),
+    }
+    for css, (volume, mask) in marks.items():
+        assert marked(cells, volume, css) == np.flatnonzero(mask).tolist(), css
     assert contents(cells, source) == content_labels(pair.source.data)
     assert contents(cells, destination) == content_labels(pair.destination.data)
 
@@ -161,10 +175,24 @@ def click(page, dashboard, twin, name: str) -> dict:
         raise AssertionError(f"after clicking {name!r} the page never reached step {step}; "
                              f"it shows {shown(dashboard)}; message: "
                              f"{dashboard.locator('.qopc-message').inner_text()}") from error
-    page.wait_for_timeout(200)  # the other widgets' updates follow the title's in one batch
-    after = shown(dashboard)
+    after = settled(dashboard, twin)
     assert after != before, f"clicking {name!r} changed nothing on the page"
     return after
+
+
+def settled(dashboard, twin) -> dict:
+    """What the page shows once it agrees with the twin's engine (the widgets redraw one
+    after another); after WAIT_MS, the first disagreement fails the test."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while True:
+        view = shown(dashboard)
+        try:
+            check_against_engine(view, twin)
+            return view
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)
 
 
 def drive(page, dashboard, clicks=CLICKS):
@@ -177,11 +205,28 @@ def drive(page, dashboard, clicks=CLICKS):
     view["all"] = dashboard.inner_text()
     assert view["state"] is not None, "the dashboard has no .qopc-state widget"
     twin = twin_of(view)
-    check_against_engine(view, twin)
+    settled(dashboard, twin)
     assert twin.pair.state.label == "No session"
-    for name in clicks:
-        check_against_engine(click(page, dashboard, twin, name), twin)
+    for action in clicks:
+        if isinstance(action, tuple):
+            set_control(dashboard, twin, *action)
+        else:
+            click(page, dashboard, twin, action)
     return twin
+
+
+def set_control(dashboard, twin, label: str, value: str) -> None:
+    """Set the Volume list (``value``: "source" or "destination") or the Value box, on the
+    page and in the twin; no engine step, so the page must still agree with the engine."""
+    control = dashboard.get_by_label(label, exact=True)
+    if label == "Volume":
+        volume = getattr(twin.pair, value).name
+        twin.volume_select.value = volume
+        control.select_option(volume, timeout=WAIT_MS)
+    else:
+        twin.value_text.value = value
+        control.fill(value, timeout=WAIT_MS)
+    settled(dashboard, twin)
 
 
 def code_lines(notebook: Path) -> list[str]:
@@ -242,7 +287,7 @@ def test_tour_dashboard_in_jupyterlab_follows_the_engine(page, lab):
     set_lab_theme(page, "JupyterLab Dark")
     assert dark_background(dashboard)
     save(page, dashboard, "dashboard-lab-dark.png")
-    check_against_engine(click(page, dashboard, twin, LAST_CLICK), twin)
+    click(page, dashboard, twin, LAST_CLICK)
 
 
 def test_app_mode_serves_the_dashboard_without_code(page, voila):
@@ -256,7 +301,7 @@ def test_app_mode_serves_the_dashboard_without_code(page, voila):
     assert not shown_code, f"Voilà shows code: {shown_code[:3]}"
     twin = drive(page, dashboard)
     save(page, dashboard, "app-voila-light.png")
-    check_against_engine(click(page, dashboard, twin, LAST_CLICK), twin)
+    click(page, dashboard, twin, LAST_CLICK)
 
 
 def test_app_mode_dark_theme(page, voila):
