@@ -14,6 +14,7 @@ import json
 import os
 import re
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
@@ -81,11 +82,10 @@ def page(context, tmp_path):
     """A new tab; its last view is kept as tmp_path/last-page.png (shown on failure)."""
     tab = context.new_page()
     yield tab
-    try:
+    with suppress(Exception):  # a crashed page must not hide the test's own failure
         tab.screenshot(path=str(tmp_path / "last-page.png"), timeout=WAIT_MS)
         print(f"the page as the test left it: {tmp_path / 'last-page.png'}")
-    finally:
-        tab.close()
+    tab.close()
 
 
 # What the page shows, and what the engine says ---------------------------------------------
