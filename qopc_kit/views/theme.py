@@ -20,6 +20,18 @@ MARK_COLOURS: dict[str, tuple[str, str]] = {
     "never_restored": ("#757575", "#757575"),
 }
 
+#: Lighter tones for JupyterLab's dark themes (body[data-jp-theme-light="false"]), where the
+#: mid tones above fall under a 4.5:1 contrast on the dark background.
+DARK_MARK_COLOURS: dict[str, str] = {
+    "destination_tracked": "#ce93d8",
+    "rolled_back": "#ff8a80",
+    "never_copied": "#bdbdbd",
+    "never_restored": "#bdbdbd",
+    "source_tracked": "#90caf9",
+    "copied_before_write": "#a5d6a7",
+    "restore_queued": "#80cbc4",
+}
+
 #: Fill of the current and previous state in the diagram (dark text on both).
 CURRENT_FILL = "#ffd54f"
 PREVIOUS_FILL = "#b3d4fc"
@@ -39,6 +51,9 @@ def _mark_rules() -> str:
     for key, (colour, _) in MARK_COLOURS.items():
         name = key.replace("_", "-")
         rules.append(f".qopc-sym-{name}{{color:{colour};}}")
+    for key, colour in DARK_MARK_COLOURS.items():
+        name = key.replace("_", "-")
+        rules.append(f'body[data-jp-theme-light="false"] .qopc-sym-{name}{{color:{colour};}}')
     return "".join(rules)
 
 
