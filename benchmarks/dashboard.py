@@ -18,9 +18,8 @@ BUDGET = 0.1
 NOT_YET = "n/a (not yet available)"
 
 
-def _missing(figure_rows: list[tuple[str, str]]) -> list[Row]:
-    return [Row("5", what, None, "budget", BUDGET, limit=1.0, note=NOT_YET)
-            for _, what in figure_rows]
+def _missing(labels: list[str]) -> list[Row]:
+    return [Row("5", what, None, "budget", BUDGET, limit=1.0, note=NOT_YET) for what in labels]
 
 
 def dashboard_click(sizes: Sizes, rng: np.random.Generator) -> list[Row]:
@@ -30,14 +29,14 @@ def dashboard_click(sizes: Sizes, rng: np.random.Generator) -> list[Row]:
     call, then :meth:`Dashboard.refresh` redraws the diagram, block map or summary
     strip, query table and log. Rows say n/a while the dashboard is not importable.
     """
-    labels = [(str(b), f"dashboard Tick click, {b:,}-block lesson pair in Copying/Tracking")
+    labels = [f"dashboard Tick click, {b:,}-block lesson pair in Copying/Tracking"
               for b in sizes.panel_blocks]
     try:
         from qopc_kit.panel import Dashboard, lesson_array
     except ImportError:
         return _missing(labels)
     rows = []
-    for blocks, (_, what) in zip(sizes.panel_blocks, labels, strict=True):
+    for blocks, what in zip(sizes.panel_blocks, labels, strict=True):
         array = lesson_array(blocks=blocks, copy_rate=1)
         panel = Dashboard(array)
         pair = panel.pair
@@ -68,7 +67,7 @@ def summary_view(sizes: Sizes, rng: np.random.Generator) -> list[Row]:
     try:
         from qopc_kit.views.blockmap import summary_strip_html
     except ImportError:
-        return _missing([("", what)])
+        return _missing([what])
     # One-byte blocks: the strip draws the bitmaps, not the data.
     array, source, _, pair = build_pair(blocks, 1, blocks, rng)
     pair.start()
