@@ -188,7 +188,7 @@ class DiskArray:
                 break
             for session in sorted(busy, key=lambda s: s.sid or 0):
                 blocks = session.next_blocks(self._copy_rate)
-                self._physical_write(session.destination, blocks, session.source._data[blocks])
+                self._physical_write(session.destination, blocks, session.source._get(blocks))
             changes += self._settle()
         self._record("tick", self.name, {"n": n}, changes)
 
@@ -360,10 +360,7 @@ class DiskArray:
 
     def _start_diff(self, pair: CopyPair, row: Transition) -> list[Change]:
         session = pair.session
-        rolled_back = session._destination_tracking.copy()
-        queued = session._queued | session._source_tracking | rolled_back
-        session.logical_copy(queued, session.sid or self._new_sid())
-        session._rolled_back[:] = rolled_back
+        session.differential_copy(session.sid or self._new_sid())
         session.move(row)
         return [_change(pair, row)]
 
@@ -428,7 +425,7 @@ class DiskArray:
             if session.destination is volume:
                 hits = session.take(index, chosen.unique)
                 if hits.size:  # copy-on-read: fetch the point-in-time image first
-                    self._physical_write(volume, hits, session.source._data[hits])
+                    self._physical_write(volume, hits, session.source._get(hits))
         changes = self._settle()
         self._record("read", volume.name,
                      {"blocks": index.tolist()} if self._keeping() else {"blocks": int(index.size)},
@@ -437,7 +434,7 @@ class DiskArray:
             warnings.warn(f"{volume.name} is unusable: its copy was cancelled before it "
                           f"completed ({int(volume._missing.sum())} block(s) never copied)",
                           errors.UnusableVolumeWarning, stacklevel=3)
-        return volume._data[index]
+        return volume._get(index)
 
     def _physical_write(self, volume: Volume, index: Index, rows: np.ndarray,
                         unique: bool = True) -> None:
@@ -448,15 +445,15 @@ class DiskArray:
                 hits = session.take(index, unique)
                 if hits.size:
                     session._copied_before_write[hits] = True
-                    self._physical_write(session.destination, hits, volume._data[hits])
-        volume._data[index] = rows
+                    self._physical_write(session.destination, hits, volume._get(hits))
+        volume._put(index, rows)
 
     def _logical_image(self, volume: Volume, index: np.ndarray) -> np.ndarray:
-        image = volume._data[index]
+        image = volume._get(index)
         for session in self._live(_copying):
             if session.destination is volume and session.rest_blocks:
                 waiting = session._queued[index]
-                image[waiting] = session.source._data[index[waiting]]
+                image[waiting] = session.source._get(index[waiting])
         return image
 
     def _check_registered(self, volume: Volume, what: str) -> None:

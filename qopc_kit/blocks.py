@@ -134,7 +134,7 @@ def block_data(data: object, count: int, block_size: int, what: str) -> np.ndarr
         raise ArgumentError(f"{what}: cannot read data: {exc}") from None
     if array.dtype.kind not in "iu":
         raise ArgumentError(f"{what}: data must be integers from 0 to 255, got {array.dtype}")
-    if array.size:
+    if array.size and array.dtype != np.uint8:  # uint8 holds only 0 to 255: no scan needed
         _check_bytes(int(array.min()), int(array.max()), what)
     try:
         # No copy when the caller already has uint8 rows: assignment copies them anyway.

@@ -26,6 +26,16 @@ def _mask_property(name: str, doc: str) -> property:
     return property(read, doc=doc)
 
 
+def _sorted_unique(numbers: np.ndarray) -> np.ndarray:
+    """``np.unique`` for block numbers: one sort and one comparison (numpy 2's hashing
+    np.unique costs four times as much on 100,000 random blocks)."""
+    ordered = np.sort(numbers)
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 class Session:
     """The copy session of one pair in one direction (QuickOPC forward, OPC reverse).
 
@@ -95,6 +105,22 @@ class Session:
         self._copied_before_write[:] = False
         self.sid = sid
 
+    def differential_copy(self, sid: int) -> None:
+        """Start a new point in time that queues only what changed since the last one.
+
+        Queued: what was still queued plus both tracking bitmaps; the destination's
+        tracked writes become :attr:`rolled_back`. In place: no temporary bitmaps.
+        """
+        np.logical_or(self._queued, self._source_tracking, out=self._queued)
+        np.logical_or(self._queued, self._destination_tracking, out=self._queued)
+        self._rolled_back[:] = self._destination_tracking
+        self._source_tracking[:] = False
+        self._destination_tracking[:] = False
+        self._copied_before_write[:] = False
+        self._total = self._rest = int(np.count_nonzero(self._queued))
+        self._cursor = 0
+        self.sid = sid
+
     def end(self) -> None:
         """Drop everything the hardware held: the session is gone."""
         for mask in self._masks():
@@ -117,7 +143,7 @@ class Session:
         else:
             hits = index[self._queued[index]]
             if not unique and hits.size > 1:
-                hits = np.unique(hits)
+                hits = _sorted_unique(hits)
         if hits.size:
             self._queued[hits] = False
             self._rest -= hits.size
@@ -133,6 +159,12 @@ class Session:
         wanted = min(limit, self._rest)
         found: list[np.ndarray] = []
         start, chunk = self._cursor, max(4096, 4 * wanted)
+        if wanted and self._queued[start:start + wanted].all():
+            # A run from the cursor (every tick of a full copy): a slice, no index arrays.
+            self._queued[start:start + wanted] = False
+            self._rest -= wanted
+            self._cursor = start + wanted
+            return slice(start, start + wanted)
         while wanted and start < count:
             part = np.flatnonzero(self._queued[start:start + chunk])[:wanted] + start
             if part.size:
