@@ -370,7 +370,7 @@ class DiskArray:
         changed = forward._source_tracking | forward._destination_tracking
         reverse.logical_copy(changed, self._new_sid())
         # The restore changes the source: the next -diff must copy those blocks again.
-        forward._source_tracking |= changed
+        forward.mark_source(np.flatnonzero(changed))
         pair.source._missing = None
         forward.move(forward_row)
         reverse.move(row)
@@ -409,11 +409,11 @@ class DiskArray:
                 if session.destination is volume:
                     session.take(index, chosen.unique)  # a whole-block write needs no copy
                     if session.copy is Copy.QUICKOPC:
-                        session._destination_tracking[index] = True
+                        session.mark_destination(index)
             self._physical_write(volume, index, rows, chosen.unique)
             for session in self._live(_copying):
                 if session.source is volume and session.copy is Copy.QUICKOPC:
-                    session._source_tracking[index] = True
+                    session.mark_source(index)
         changes = self._settle()
         args = {"blocks": index.tolist(), "data": rows.tobytes()} if self._keeping() else {
             "blocks": int(index.size)}
@@ -444,7 +444,7 @@ class DiskArray:
             if session.source is volume and session.rest_blocks:
                 hits = session.take(index, unique)
                 if hits.size:
-                    session._copied_before_write[hits] = True
+                    session.mark_copied_before_write(hits)
                     self._physical_write(session.destination, hits, volume._get(hits))
         volume._put(index, rows)
 

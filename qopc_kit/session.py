@@ -36,6 +36,13 @@ def _sorted_unique(numbers: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
+#: A differential start after few changes reads a journal of the blocks whose tracking bits
+#: were set, instead of whole bitmaps, so its cost follows the changes, not the volume.
+#: The journal is dropped (whole-bitmap passes again) past this share of the volume.
+JOURNAL_SHARE = 256
+JOURNAL_MIN = 64
+
+
 class Session:
     """The copy session of one pair in one direction (QuickOPC forward, OPC reverse).
 
@@ -61,6 +68,15 @@ class Session:
         self._total = 0   # blocks queued at the last logical copy
         self._rest = 0    # blocks still queued: kept as a count so no step rescans the mask
         self._cursor = 0  # no queued block lies below it (the copier goes in ascending order)
+        # Block numbers whose tracking or copied-before-write bits may be set (None: too many
+        # to list, read the bitmaps), the blocks set in rolled_back, and, after a sparse
+        # differential start, the sorted blocks queued (None: scan the bitmap).
+        self._journal: dict[str, list[np.ndarray]] | None = None
+        self._journaled = 0
+        self._rolled = np.empty(0, dtype=np.intp)
+        self._sparse: np.ndarray | None = None
+        self._sparse_at = 0
+        self._forget(sparse=None)
 
     def _allocate(self) -> None:
         if self._queued is _EMPTY:
@@ -103,22 +119,47 @@ class Session:
         self._source_tracking[:] = False
         self._destination_tracking[:] = False
         self._copied_before_write[:] = False
+        self._forget(sparse=None)
         self.sid = sid
 
     def differential_copy(self, sid: int) -> None:
         """Start a new point in time that queues only what changed since the last one.
 
         Queued: what was still queued plus both tracking bitmaps; the destination's
-        tracked writes become :attr:`rolled_back`. In place: no temporary bitmaps.
+        tracked writes become :attr:`rolled_back`. With a journal, only the journaled
+        blocks are read and cleared; without one, whole bitmaps, in place.
         """
-        np.logical_or(self._queued, self._source_tracking, out=self._queued)
-        np.logical_or(self._queued, self._destination_tracking, out=self._queued)
-        self._rolled_back[:] = self._destination_tracking
-        self._source_tracking[:] = False
-        self._destination_tracking[:] = False
-        self._copied_before_write[:] = False
-        self._total = self._rest = int(np.count_nonzero(self._queued))
-        self._cursor = 0
+        if self._journal is None:
+            np.logical_or(self._queued, self._source_tracking, out=self._queued)
+            np.logical_or(self._queued, self._destination_tracking, out=self._queued)
+            self._rolled_back[:] = self._destination_tracking
+            self._source_tracking[:] = False
+            self._destination_tracking[:] = False
+            self._copied_before_write[:] = False
+            self._total = self._rest = int(np.count_nonzero(self._queued))
+            self._cursor = 0
+            self._forget(sparse=None)
+            self._rolled = np.flatnonzero(self._rolled_back)
+        else:
+            # Every journaled block still has its bit set (bits are cleared only here and
+            # at a new logical copy, which empty the journal): no bitmap needs reading.
+            source, destination, copied = (self._journaled_blocks(kind)
+                                           for kind in ("source", "destination", "copied"))
+            changed = _sorted_unique(np.concatenate((source, destination)))
+            self._rolled_back[self._rolled] = False
+            self._rolled = _sorted_unique(destination)
+            self._rolled_back[self._rolled] = True
+            was_idle = self._rest == 0
+            added = changed if was_idle else changed[~self._queued[changed]]
+            self._queued[added] = True
+            self._source_tracking[source] = False
+            self._destination_tracking[destination] = False
+            self._copied_before_write[copied] = False
+            self._total = self._rest = self._rest + added.size
+            if added.size:
+                self._cursor = min(self._cursor, int(added[0]))
+            # With nothing left of the old queue, the new one is exactly ``added``, sorted.
+            self._forget(sparse=added if was_idle else None)
         self.sid = sid
 
     def end(self) -> None:
@@ -126,7 +167,45 @@ class Session:
         for mask in self._masks():
             mask[:] = False
         self._total = self._rest = self._cursor = 0
+        self._rolled = self._rolled[:0]
+        self._forget(sparse=None)
         self.sid = None
+
+    def _forget(self, sparse: np.ndarray | None) -> None:
+        """Start an empty journal (every tracking bit is clear)."""
+        self._journal = {"source": [], "destination": [], "copied": []}
+        self._journaled = 0
+        self._sparse, self._sparse_at = sparse, 0
+
+    def _journaled_blocks(self, kind: str) -> np.ndarray:
+        parts = self._journal[kind]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.intp)
+
+    def _note(self, kind: str, index: Index) -> None:
+        if self._journal is None:
+            return
+        if isinstance(index, slice):
+            index = np.arange(index.start, index.stop, index.step or 1)
+        self._journaled += index.size
+        if self._journaled > max(self._blocks // JOURNAL_SHARE, JOURNAL_MIN):
+            self._journal = None
+        else:
+            self._journal[kind].append(index.copy())  # a caller's array may change later
+
+    def mark_source(self, index: Index) -> None:
+        """Record a source write since the logical copy."""
+        self._source_tracking[index] = True
+        self._note("source", index)
+
+    def mark_destination(self, index: Index) -> None:
+        """Record a destination write since the logical copy."""
+        self._destination_tracking[index] = True
+        self._note("destination", index)
+
+    def mark_copied_before_write(self, index: np.ndarray) -> None:
+        """Record blocks copied ahead of a source write."""
+        self._copied_before_write[index] = True
+        self._note("copied", index)
 
     def move(self, transition: Transition) -> None:
         """Take one row of the state table."""
@@ -157,6 +236,8 @@ class Session:
         """
         count = self._queued.size
         wanted = min(limit, self._rest)
+        if self._sparse is not None:
+            return self._next_sparse(wanted)
         found: list[np.ndarray] = []
         start, chunk = self._cursor, max(4096, 4 * wanted)
         if wanted and self._queued[start:start + wanted].all():
@@ -187,6 +268,29 @@ class Session:
         self._queued[blocks] = False
         return blocks
 
+    def _next_sparse(self, wanted: int) -> np.ndarray:
+        """:meth:`next_blocks` from the sorted list of a sparse differential start: every
+        queued block is in it, and host I/O only ever removes blocks from the queue."""
+        found: list[np.ndarray] = []
+        sparse, at, step = self._sparse, self._sparse_at, max(wanted, 64)
+        while wanted and at < sparse.size:
+            part = sparse[at:at + step]
+            part = part[self._queued[part]]
+            if part.size > wanted:
+                part = part[:wanted]
+                at = int(np.searchsorted(sparse, part[-1], side="right"))
+            else:
+                at += step
+            found.append(part)
+            wanted -= part.size
+        self._sparse_at = at
+        blocks = np.concatenate(found) if found else np.empty(0, dtype=np.intp)
+        self._queued[blocks] = False
+        self._rest -= blocks.size
+        if blocks.size:
+            self._cursor = int(blocks[-1]) + 1
+        return blocks
+
     # Rewind -------------------------------------------------------------------------
     def save(self) -> tuple:
         """Everything mutable, copied, for a history snapshot."""
@@ -205,3 +309,7 @@ class Session:
             self._allocate()
             for mask, kept in zip(self._masks(), masks, strict=True):
                 mask[:] = kept
+        # The journal is not saved: the next differential start reads whole bitmaps.
+        self._forget(sparse=None)
+        self._journal = None
+        self._rolled = np.flatnonzero(self._rolled_back)

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+import qopc_kit.session
 from qopc_kit import DiskArray, QuickOPCError, State, UnusableVolumeWarning
 
 BLOCKS, SIZE = 6, 2
@@ -219,8 +220,15 @@ block_lists = st.lists(st.integers(0, BLOCKS - 1), min_size=1, max_size=4)
 
 
 class EngineVersusReference(RuleBasedStateMachine):
+    runs = 0
+
     def __init__(self) -> None:
         super().__init__()
+        # Vary how soon a session drops its journal of tracked blocks, so differential
+        # starts run both ways: from the journal and over whole bitmaps.
+        self.saved_limit = qopc_kit.session.JOURNAL_MIN
+        qopc_kit.session.JOURNAL_MIN = (EngineVersusReference.runs % 3) * 16
+        EngineVersusReference.runs += 1
         self.array = DiskArray("ET001", copy_rate=2)
         self.ref = Reference(rate=2)
         self.vol = {n: self.array.add_volume(n, blocks=count, block_size=SIZE)
@@ -273,6 +281,20 @@ class EngineVersusReference(RuleBasedStateMachine):
         else:
             self.fail(source)
             self.run_command("cancel", "reverse", group, 0)
+
+    @rule(group=st.sampled_from(["G12", "G13", "GM"]), blocks=block_lists,
+          finished=st.booleans())
+    def backup_cycle(self, group, blocks, finished):
+        # The daily routine: changes (during or after the copy), a differential start,
+        # the copier.
+        if finished:
+            self.run()
+        self.write(1, blocks)
+        self.run_command("start", "diff", group, None)
+        self.tick(1)
+
+    def teardown(self):
+        qopc_kit.session.JOURNAL_MIN = self.saved_limit
 
     @rule(volume=st.sampled_from([1, 2, 3, 4]), blocks=block_lists)
     def write(self, volume, blocks):
