@@ -28,13 +28,19 @@ app: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check qopc_kit tests benchmarks
-	$(BIN)/python -m pytest tests --nbval notebooks --sanitize-with tests/nbval_sanitize.cfg
+	$(BIN)/python -m pytest tests --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check qopc_kit tests benchmarks
+
+# Re-run every lesson in place after a change to what they display (nbval compares outputs).
+notebooks: $(STAMP)
+	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False \
+	  [0-9]*.ipynb
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
