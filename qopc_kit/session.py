@@ -15,6 +15,8 @@ Index = np.ndarray | slice
 
 
 _EMPTY = np.zeros(0, dtype=bool)
+_NONE = np.zeros(0, dtype=np.intp)
+_KINDS = ("source", "destination", "copied")
 
 
 def _mask_property(name: str, doc: str) -> property:
@@ -41,6 +43,10 @@ def _sorted_unique(numbers: np.ndarray) -> np.ndarray:
 #: The journal is dropped (whole-bitmap passes again) past this share of the volume.
 JOURNAL_SHARE = 256
 JOURNAL_MIN = 64
+#: A differential start without a journal, from an idle queue, lists the blocks it queues
+#: (so the copier need not scan) when they are at most this share of the volume.
+SPARSE_SHARE = 16
+SPARSE_MIN = 64
 
 
 class Session:
@@ -73,6 +79,9 @@ class Session:
         # differential start, the sorted blocks queued (None: scan the bitmap).
         self._journal: dict[str, list[np.ndarray]] | None = None
         self._journaled = 0
+        # The kinds of tracking bitmap that may have a bit set (False: all clear, so a
+        # differential start skips reading or clearing it).
+        self._marked = dict.fromkeys(_KINDS, False)
         self._rolled = np.empty(0, dtype=np.intp)
         self._sparse: np.ndarray | None = None
         self._sparse_at = 0
@@ -116,9 +125,7 @@ class Session:
         self._queued[:] = queued
         self._total = self._rest = int(np.count_nonzero(self._queued))
         self._cursor = 0
-        self._source_tracking[:] = False
-        self._destination_tracking[:] = False
-        self._copied_before_write[:] = False
+        self._clear_tracking()
         self._forget(sparse=None)
         self.sid = sid
 
@@ -130,16 +137,7 @@ class Session:
         blocks are read and cleared; without one, whole bitmaps, in place.
         """
         if self._journal is None:
-            np.logical_or(self._queued, self._source_tracking, out=self._queued)
-            np.logical_or(self._queued, self._destination_tracking, out=self._queued)
-            self._rolled_back[:] = self._destination_tracking
-            self._source_tracking[:] = False
-            self._destination_tracking[:] = False
-            self._copied_before_write[:] = False
-            self._total = self._rest = int(np.count_nonzero(self._queued))
-            self._cursor = 0
-            self._forget(sparse=None)
-            self._rolled = np.flatnonzero(self._rolled_back)
+            self._differential_from_bitmaps()
         else:
             # Every journaled block still has its bit set (bits are cleared only here and
             # at a new logical copy, which empty the journal): no bitmap needs reading.
@@ -155,6 +153,7 @@ class Session:
             self._source_tracking[source] = False
             self._destination_tracking[destination] = False
             self._copied_before_write[copied] = False
+            self._marked = dict.fromkeys(_KINDS, False)
             self._total = self._rest = self._rest + added.size
             if added.size:
                 self._cursor = min(self._cursor, int(added[0]))
@@ -162,12 +161,51 @@ class Session:
             self._forget(sparse=added if was_idle else None)
         self.sid = sid
 
+    def _differential_from_bitmaps(self) -> None:
+        """:meth:`differential_copy` without a journal: whole-bitmap passes, skipping the
+        bitmaps known to be clear. From an idle queue with few blocks tracked, the blocks
+        are listed once, so the copier walks that list instead of scanning the volume."""
+        tracked = [mask for mask, kind in ((self._source_tracking, "source"),
+                                           (self._destination_tracking, "destination"))
+                   if self._marked[kind]]
+        rolled = (np.flatnonzero(self._destination_tracking)
+                  if self._marked["destination"] else _NONE)
+        self._rolled_back[self._rolled] = False
+        self._rolled_back[rolled] = True
+        self._rolled = rolled
+        sparse = None
+        if self._rest == 0:
+            count = sum(int(np.count_nonzero(mask)) for mask in tracked)
+            if count <= max(self._blocks // SPARSE_SHARE, SPARSE_MIN):
+                found = [np.flatnonzero(mask) for mask in tracked]
+                sparse = (found[0] if len(found) == 1 else
+                          _sorted_unique(np.concatenate(found)) if found else _NONE)
+                self._queued[sparse] = True
+        if sparse is None:
+            for mask in tracked:
+                np.logical_or(self._queued, mask, out=self._queued)
+        self._total = self._rest = (int(np.count_nonzero(self._queued)) if sparse is None
+                                    else sparse.size)
+        self._cursor = int(sparse[0]) if sparse is not None and sparse.size else 0
+        self._clear_tracking()
+        self._forget(sparse=sparse)
+
+    def _clear_tracking(self) -> None:
+        """Clear both tracking bitmaps and copied-before-write, skipping clear ones."""
+        for mask, kind in ((self._source_tracking, "source"),
+                           (self._destination_tracking, "destination"),
+                           (self._copied_before_write, "copied")):
+            if self._marked[kind]:
+                mask[:] = False
+        self._marked = dict.fromkeys(_KINDS, False)
+
     def end(self) -> None:
         """Drop everything the hardware held: the session is gone."""
         for mask in self._masks():
             mask[:] = False
         self._total = self._rest = self._cursor = 0
         self._rolled = self._rolled[:0]
+        self._marked = dict.fromkeys(_KINDS, False)
         self._forget(sparse=None)
         self.sid = None
 
@@ -182,6 +220,7 @@ class Session:
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.intp)
 
     def _note(self, kind: str, index: Index) -> None:
+        self._marked[kind] = True
         if self._journal is None:
             return
         if isinstance(index, slice):
@@ -312,4 +351,5 @@ class Session:
         # The journal is not saved: the next differential start reads whole bitmaps.
         self._forget(sparse=None)
         self._journal = None
+        self._marked = dict.fromkeys(_KINDS, masks is not None)
         self._rolled = np.flatnonzero(self._rolled_back)

@@ -226,8 +226,10 @@ class EngineVersusReference(RuleBasedStateMachine):
         super().__init__()
         # Vary how soon a session drops its journal of tracked blocks, so differential
         # starts run both ways: from the journal and over whole bitmaps.
-        self.saved_limit = qopc_kit.session.JOURNAL_MIN
+        # Likewise how many blocks a start without a journal lists for the copier.
+        self.saved_limits = qopc_kit.session.JOURNAL_MIN, qopc_kit.session.SPARSE_MIN
         qopc_kit.session.JOURNAL_MIN = (EngineVersusReference.runs % 3) * 16
+        qopc_kit.session.SPARSE_MIN = (EngineVersusReference.runs // 3 % 2) * 64
         EngineVersusReference.runs += 1
         self.array = DiskArray("ET001", copy_rate=2)
         self.ref = Reference(rate=2)
@@ -294,7 +296,7 @@ class EngineVersusReference(RuleBasedStateMachine):
         self.tick(1)
 
     def teardown(self):
-        qopc_kit.session.JOURNAL_MIN = self.saved_limit
+        qopc_kit.session.JOURNAL_MIN, qopc_kit.session.SPARSE_MIN = self.saved_limits
 
     @rule(volume=st.sampled_from([1, 2, 3, 4]), blocks=block_lists)
     def write(self, volume, blocks):
