@@ -40,8 +40,9 @@ def _sorted_unique(numbers: np.ndarray) -> np.ndarray:
 
 #: A differential start after few changes reads a journal of the blocks whose tracking bits
 #: were set, instead of whole bitmaps, so its cost follows the changes, not the volume.
-#: The journal is dropped (whole-bitmap passes again) past this share of the volume.
-JOURNAL_SHARE = 256
+#: The journal is dropped (whole-bitmap passes again) past this share of the volume: up to
+#: 1/32 of it, sorting the journal still costs less than one np.flatnonzero of a bitmap.
+JOURNAL_SHARE = 32
 JOURNAL_MIN = 64
 #: A differential start without a journal, from an idle queue, lists the blocks it queues
 #: (so the copier need not scan) when they are at most this share of the volume.
