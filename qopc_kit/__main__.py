@@ -1,7 +1,9 @@
 """``python -m qopc_kit [--strict] [script]``: run a scenario script, or an interactive shell.
 
-With a file: print its transcript; exit status 2 on a syntax error, 1 on a refusal
-with ``--strict``. Without one: a prompt on a new array (``help`` lists the commands).
+With a file: print its transcript (every line runs; a refused one changes nothing);
+exit status 2 on a syntax error, 1 when a command was refused (``--strict`` stops at
+the first). Without one: a prompt on a new array (``help`` lists the commands); errors
+go to standard error, and the exit status is 1 if any command was refused.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="qopc", description=__doc__.splitlines()[0])
     parser.add_argument("script", nargs="?", help="a .qopc script ('-' reads standard input)")
     parser.add_argument("--strict", action="store_true",
-                        help="stop at the first refused command, exit status 1")
+                        help="stop at the first refused command")
     options = parser.parse_args(argv)
     if options.script is None:
         return interactive()
@@ -44,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{options.script}: stopped (--strict) at {problem}", file=sys.stderr)
         return 1
     sys.stdout.write(transcript.text)
+    if transcript.refusals:
+        lines = ", ".join(str(number) for number, _ in transcript.refusals)
+        print(f"{options.script}: {len(transcript.refusals)} command(s) refused "
+              f"(line {lines})", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -52,19 +59,19 @@ def interactive() -> int:
     _readline()
     console = Console()
     print("qopc-kit shell: acopc and lab commands on disk array ET001 (help, exit).")
-    number = 0
+    number = refused = 0
     while True:
         try:
             line = input(PROMPT)
         except EOFError:
             print()
-            return 0
+            return 1 if refused else 0
         except KeyboardInterrupt:
             print()
             continue
         number += 1
         if line.strip() in ("exit", "quit"):
-            return 0
+            return 1 if refused else 0
         try:
             command = parse_line(line, number)
             if command is not None:
@@ -72,7 +79,8 @@ def interactive() -> int:
                 if output:
                     print(output)
         except QuickOPCError as problem:
-            print(f"ERROR: {problem}")
+            refused += 1
+            print(f"ERROR: {problem}", file=sys.stderr)
 
 
 def _readline() -> None:

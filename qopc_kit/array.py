@@ -22,6 +22,10 @@ _COMMAND_TEXT = {("start", "full"): "start", ("start", "diff"): "start -diff",
                  ("start", "auto"): "start -auto", ("start", "reverse"): "start -r",
                  ("cancel", "full"): "cancel", ("cancel", "reverse"): "cancel -r"}
 
+#: Volume numbers up to this are accepted (the shell reads whole numbers up to 2**40, so
+#: every volume can be written in a script).
+MAX_VOLUME_NUMBER = 2**40
+
 
 class DiskArray:
     """One ETERNUS disk array (``ET001``): volumes, QuickOPC copy groups and a clock.
@@ -50,8 +54,10 @@ class DiskArray:
     # Set-up ----------------------------------------------------------------------
     def add_volume(self, number: int, blocks: int, block_size: int = 1) -> Volume:
         """Create volume ``<array>/0x<number>`` of ``blocks`` zeroed blocks."""
-        if isinstance(number, bool) or not isinstance(number, numbers.Integral) or number < 0:
-            raise errors.ArgumentError(f"volume number must be an int >= 0, got {number!r}")
+        if (isinstance(number, bool) or not isinstance(number, numbers.Integral)
+                or not 0 <= number <= MAX_VOLUME_NUMBER):
+            raise errors.ArgumentError(
+                f"volume number must be an int from 0 to 0x{MAX_VOLUME_NUMBER:x}, got {number!r}")
         blocks = _positive(blocks, "blocks")
         block_size = _positive(block_size, "block_size")
         volume = Volume(self, int(number), blocks, block_size)
@@ -62,11 +68,13 @@ class DiskArray:
                      {"number": int(number), "blocks": blocks, "block_size": block_size})
         return volume
 
-    def add_copy_group(self, name: str, pairs: Iterable[Any]) -> CopyGroup:
+    def add_copy_group(self, name: str, pairs: Iterable[Any] = ()) -> CopyGroup:
         """Create QuickOPC copy group ``name`` of ``(source, destination)`` pairs.
 
         A pair may be given as two volumes (or their names) or as one string
-        ``"ET001/0x1:ET001/0x6"``. Conflicts between sessions are checked at start.
+        ``"ET001/0x1:ET001/0x6"``. A group may start empty and get its pairs with
+        :meth:`CopyGroup.add_pair` (the shell's ``acpair add``). Conflicts between
+        sessions are checked at start.
         """
         if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name):
             raise errors.ArgumentError(f"copy group name must be one word, got {name!r}")
@@ -74,18 +82,7 @@ class DiskArray:
             raise errors.ArgumentError(f"copy group {name} already exists")
         if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Iterable):
             raise errors.ArgumentError(f"pairs of {name} must be a list of (source, destination)")
-        resolved: list[tuple[Volume, Volume]] = []
-        for item in pairs:
-            if isinstance(item, str):
-                if item.count(":") != 1:
-                    raise errors.ArgumentError(f"pair {item!r} is not written 'source:destination'")
-                item = tuple(item.split(":"))
-            if not isinstance(item, (tuple, list)) or len(item) != 2:
-                raise errors.ArgumentError(f"a pair of {name} must be (source, destination), "
-                                           f"got {item!r}")
-            resolved.append((self.volume(item[0]), self.volume(item[1])))
-        if not resolved:
-            raise errors.ArgumentError(f"copy group {name} needs at least one pair")
+        resolved = [self._resolve_pair(name, item) for item in pairs]
         names = [f"{s.name}:{d.name}" for s, d in resolved]
         if len(set(names)) != len(names):
             raise errors.ArgumentError(f"copy group {name} lists a pair twice")
@@ -96,6 +93,30 @@ class DiskArray:
         self._groups[name] = group
         self._record("add_copy_group", name, {"pairs": names})
         return group
+
+    def _add_pair(self, group: CopyGroup, source: Any, destination: Any) -> CopyPair:
+        """:meth:`CopyGroup.add_pair`: checked first, so a refusal changes nothing."""
+        item = source if destination is None else (source, destination)
+        found, target = self._resolve_pair(group.name, item)
+        name = f"{found.name}:{target.name}"
+        if any(pair.name == name for pair in group.pairs):
+            raise errors.ArgumentError(f"copy group {group.name} already has {name}")
+        pair = self._pairs.get(name) or CopyPair(self, found, target)
+        self._pairs.setdefault(name, pair)
+        group.pairs = (*group.pairs, pair)
+        self._record("add_pair", group.name, {"pair": name})
+        return pair
+
+    def _resolve_pair(self, group: str, item: Any) -> tuple[Volume, Volume]:
+        """The two volumes of a pair given as ``(source, destination)`` or ``"src:dst"``."""
+        if isinstance(item, str):
+            if item.count(":") != 1:
+                raise errors.ArgumentError(f"pair {item!r} is not written 'source:destination'")
+            item = tuple(item.split(":"))
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise errors.ArgumentError(f"a pair of {group} must be (source, destination), "
+                                       f"got {item!r}")
+        return self.volume(item[0]), self.volume(item[1])
 
     def acopc(self, arguments: str) -> str:
         """Run one ``acopc`` command line (``"start -g CG1 -diff"``); return its output."""
@@ -122,6 +143,9 @@ class DiskArray:
             except ValueError:
                 raise errors.NotFoundError(f"no volume {key!r} in {self.name}") from None
         if isinstance(key, numbers.Integral) and not isinstance(key, bool):
+            if key < 0:
+                raise errors.NotFoundError(f"no volume {int(key)} in {self.name}: volume "
+                                           "numbers are 0 or more")
             found = self._volumes.get(f"{self.name}/0x{int(key):x}")
             if found is None:
                 raise errors.NotFoundError(f"no volume 0x{int(key):x} in {self.name} "
@@ -266,7 +290,10 @@ class DiskArray:
         forward, reverse = pair.session, pair.reverse_session
 
         def refuse(error: type[errors.QuickOPCError], reason: str) -> errors.QuickOPCError:
-            return error(f"cannot {command} on {pair.name}: {reason}")
+            # Name the pair's (QuickOPC) state, unless the reason already does.
+            state = str(forward.state)
+            where = pair.name if state.lower() in reason.lower() else f"{pair.name} ({state})"
+            return error(f"cannot {command} on {where}: {reason}")
 
         if mode == "reverse":
             row = transition(Copy.OPC, reverse.state, Event.START_REVERSE if kind == "start"
@@ -307,9 +334,10 @@ class DiskArray:
         row = transition(Copy.QUICKOPC, forward.state, event)
         if row is None:
             if event is Event.START:
+                hint = ("use -auto, or cancel first" if forward.state is State.ERROR_SUSPEND
+                        else "use -diff or -auto, or cancel first")
                 raise refuse(errors.SessionExistsError,
-                             f"a session exists ({forward.state}); use -diff or -auto, "
-                             "or cancel first")
+                             f"a session exists ({forward.state}); {hint}")
             if forward.state is State.NO_SESSION:
                 raise refuse(errors.SessionNotFoundError, "no session: Session does not exist")
             raise refuse(errors.PhaseError, f"in {forward.state}: Phase is not correct")
@@ -492,7 +520,8 @@ class DiskArray:
             "next_sid": self._next_sid,
             "volumes": [(v, v._data.copy(), None if v._missing is None else v._missing.copy())
                         for v in self._volumes.values()],
-            "groups": list(self._groups.values()),
+            # A group's pairs grow with add_pair, so they are kept with it.
+            "groups": [(group, group.pairs) for group in self._groups.values()],
             "pairs": [(p, p.session.save(), p.reverse_session.save())
                       for p in self._pairs.values()],
         }
@@ -505,7 +534,10 @@ class DiskArray:
             volume._data[:] = data
             volume._missing = None if missing is None else missing.copy()
             self._volumes[volume.name] = volume
-        self._groups = {group.name: group for group in saved["groups"]}
+        self._groups = {}
+        for group, pairs in saved["groups"]:
+            group.pairs = pairs
+            self._groups[group.name] = group
         self._pairs = {}
         for pair, forward, reverse in saved["pairs"]:
             pair.session.load(forward)

@@ -45,8 +45,15 @@ def select(blocks: object, count: int, what: str) -> Selection:
         array = np.asarray(blocks)
     except (ValueError, TypeError) as exc:
         raise ArgumentError(f"{what}: cannot read blocks {blocks!r}: {exc}") from None
+    if array.ndim == 0:  # a complex, a Decimal, a generator...: not a sequence numpy reads
+        raise ArgumentError(f"{what}: blocks must be an int, a slice, ints or a bool mask, "
+                            f"not {type(blocks).__name__} {blocks!r}")
     if array.ndim != 1:
         raise ArgumentError(f"{what}: blocks must be one-dimensional, got shape {array.shape}")
+    if (array.dtype != bool and not isinstance(blocks, np.ndarray)
+            and any(isinstance(x, (bool, np.bool_)) for x in blocks)):
+        # numpy would read [True, 2] as blocks 1 and 2: a bool is never a block number.
+        raise ArgumentError(f"{what}: block numbers must be integers, not bools ({blocks!r})")
     if array.dtype == bool:
         if array.size != count:
             raise ArgumentError(f"{what}: a block mask must have {count} entries, got {array.size}")

@@ -206,8 +206,9 @@ def _tour(rng: np.random.Generator) -> Exercise:
     return Exercise(
         "1a", "01 tour", "  The state diagram of a QuickOPC session (lesson 1).",
         "How many states can a QuickOPC session be in (counting No session)?", "int", count,
-        "Count the boxes of the QuickOPC diagram: No session, the two copying/tracking "
-        "phases, and the state a failure leads to.",
+        "Count the boxes of the QuickOPC session's diagram in lesson 1 (state_diagram_svg()), "
+        "No session included. Only that diagram counts: the reverse OPC of start -r has "
+        "its own.",
         "No session, Copying/Tracking, Tracking and Error suspend; the fifth state, "
         "Copying, belongs only to the reverse OPC of start -r.")
 

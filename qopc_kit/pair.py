@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -149,14 +149,25 @@ class CopyGroup:
         raise NotFoundError(f"copy group {self.name} has no pair {name!r} "
                             f"(pairs: {', '.join(p.name for p in self.pairs)})")
 
+    def add_pair(self, source: Any, destination: Any = None) -> CopyPair:
+        """``acpair add``: add the pair ``(source, destination)`` (or ``"src:dst"``)."""
+        return self.array._add_pair(self, source, destination)
+
     def start(self, *, diff: bool = False, auto: bool = False, reverse: bool = False) -> None:
         """``acopc start -g`` on every pair, all or none: one refusal refuses the command."""
+        self._check_pairs("start")
         self.array._command("start", list(self.pairs), _mode(diff, auto, reverse), self.name)
 
     def cancel(self, *, reverse: bool = False) -> None:
         """``acopc cancel -g`` on every pair, all or none."""
+        self._check_pairs("cancel")
         self.array._command("cancel", list(self.pairs), "reverse" if reverse else "full",
                             self.name)
+
+    def _check_pairs(self, command: str) -> None:
+        if not self.pairs:
+            raise NotFoundError(f"cannot {command} copy group {self.name}: it has no pairs "
+                                "(add one with acpair add)")
 
     def query(self, *, reverse: bool = False) -> list[QueryRow]:
         """``acopc query -g``: one row per pair."""

@@ -2,7 +2,9 @@
 
 Every control calls the engine once, then :meth:`Dashboard.refresh` redraws every view
 from the model. The panel keeps no state of its own beyond the controls' values: the
-pair, volume and step it shows are read back from the array each time.
+pair, volume and step it shows are read back from the array each time. A notebook cell
+may change the array behind the panel's back (ipywidgets gets no event for that), so
+every control first redraws when the array's history moved since the last draw.
 
 Design choices:
 
@@ -15,6 +17,9 @@ Design choices:
   panel's first step: the step the array was at when the panel got it, so a lesson's
   prepared array comes back whole; after Load, the end of the script's set-up (the last
   ``create``/``add_volume``/``add_copy_group``), so a saved session can be replayed.
+  Like Undo, Reset and Go back refuse (and change nothing) when there is nothing to drop.
+* Load runs the whole script as a transcript does: a refused line changes nothing and is
+  listed in the message, so the shipped scenarios with deliberate refusals load too.
 * Play ticks once per value change of an ``ipywidgets.Play`` (no threads: it also runs in
   JupyterLite) and stops by itself when no physical copy is left.
 """
@@ -36,11 +41,12 @@ except ImportError as missing:  # the engine runs without it; only the panel nee
 
 from . import errors, panel_text
 from .array import DiskArray
+from .history import Step
 from .pair import CopyPair
 from .panel_picker import BlockSelector
 from .panel_script import ScriptBox
 from .panel_session import SESSION_COMMANDS, session_enabled
-from .views.blockmap import block_map_html, summary_strip_html
+from .views.blockmap import block_map_html, map_blocks, summary_strip_html
 from .views.diagram import state_diagram_svg, state_line
 from .views.timeline import timeline_text
 
@@ -49,7 +55,7 @@ from .views.timeline import timeline_text
 MAP_CELLS = 256
 
 #: Steps that build an array; a loaded script's Reset goes to the last of them.
-SETUP_ACTIONS = ("create", "add_volume", "add_copy_group")
+SETUP_ACTIONS = ("create", "add_volume", "add_copy_group", "add_pair")
 
 _LESSON_OPTIONS = ("name", "blocks", "block_size", "copy_rate")
 
@@ -100,6 +106,7 @@ class Dashboard:
         self.array = array
         self._first_step = len(array.history) - 1
         self._drawing = False
+        self._drawn: tuple[DiskArray, int, Step] | None = None  # what the views show
         self.buttons: dict[str, widgets.Button] = {}
         self.message = _html("qopc-message")
         self._build_views()
@@ -153,9 +160,33 @@ class Dashboard:
         if not self._drawing:
             self.refresh()
 
+    def _history_mark(self) -> tuple[DiskArray, int, Step]:
+        """The array, its history's length and its last step, as of now."""
+        history = self.array.history
+        return self.array, len(history), history[-1]
+
+    def _is_stale(self) -> bool:
+        """True when the array or its history moved since the last draw."""
+        if self._drawn is None:
+            return True
+        array, length, last = self._drawn
+        history = self.array.history
+        # The last Step object too: an undo then a new step keeps the length.
+        return array is not self.array or length != len(history) or last is not history[-1]
+
+    def _catch_up(self) -> str:
+        """Redraw if a notebook cell moved the array since the last draw; say so, or ''."""
+        if not self._is_stale():
+            return ""
+        self.refresh()
+        return (f"the array had changed outside the panel: redrawn at step "
+                f"{len(self.array.history) - 1} first")
+
     def _redraw(self) -> None:
         array = self.array
         last = len(array.history) - 1
+        # A cell may have rewound below the panel's first step: those steps are gone.
+        self._first_step = min(self._first_step, last)
         _set_options(self.pair_select, list(array.pairs))
         self.pair_select.layout.display = None if len(array.pairs) > 1 else "none"
         volumes = list(array.volumes)
@@ -182,7 +213,7 @@ class Dashboard:
                 f'<div role="status" style="font-size: 1.15em;">'
                 f"{html.escape(state_line(pair, reverse=r))}</div>"
                 for r in both)
-            if pair.source.blocks > MAP_CELLS:
+            if map_blocks(pair) > MAP_CELLS:
                 self.blockmap_html.value = summary_strip_html(pair)
             else:
                 self.blockmap_html.value = block_map_html(pair,
@@ -201,8 +232,12 @@ class Dashboard:
         _set_range(self.step_slider, self.baseline, last)
         self._preview_step()
         self.log_html.value = panel_text.log_html(timeline_text(array))
+        self._drawn = self._history_mark()
 
     def _preview_step(self, _change: object = None) -> None:
+        if not self._drawing and self._is_stale():
+            self.refresh()  # previews the slider's step too
+            return
         last = len(self.array.history) - 1
         step = self.array.history[min(self.step_slider.value, last)]
         self.step_html.value = panel_text.step_html(step, last)
@@ -215,6 +250,7 @@ class Dashboard:
         Only the kit's own refusals (QuickOPCError) and its UnusableVolumeWarning
         become messages; anything else is a bug and propagates.
         """
+        stale = self._catch_up()
         before = (self.array, len(self.array.history))
         kind = "ok"
         with warnings.catch_warnings(record=True) as caught:
@@ -229,11 +265,10 @@ class Dashboard:
             else:  # not ours to show: hand it back to Python's warning machinery
                 warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                        warning.lineno)
-        self._say(kind, note)
-        if (self.array, len(self.array.history)) != before:  # a new step, or a new model
-            _set_range(self.step_slider, self.baseline, len(self.array.history) - 1)
-            self.step_slider.value = len(self.array.history) - 1
+        self._say(kind, f"{note} · {stale}" if stale else note)
         self.refresh()
+        if (self.array, len(self.array.history)) != before:  # a new step, or a new model
+            self.step_slider.value = len(self.array.history) - 1  # previews it, no redraw
 
     def _last_step_text(self) -> str:
         step = self.array.history[-1]
@@ -288,19 +323,34 @@ class Dashboard:
         self.array.undo()
         return f"undid step {undone}; now at step {last - 1}"
 
+    def _reset(self) -> str:
+        last = len(self.array.history) - 1
+        if last <= self.baseline:
+            raise errors.HistoryError(f"nothing to reset: already at step {last}, the "
+                                      "panel's first step")
+        return self._go_back(self.baseline)
+
     def _go_back(self, step: int) -> str:
+        last = len(self.array.history) - 1
         if step < self.baseline:
             raise errors.HistoryError(f"cannot go back to step {step}: this panel starts "
                                       f"at step {self.baseline}")
-        dropped = len(self.array.history) - 1 - step
+        if step >= last:
+            raise errors.HistoryError(f"nothing to go back to: step {step} is the current "
+                                      "step; pick an earlier one on the Step slider")
         self.array.rewind(step)
-        return f"back at step {step}; {dropped} later step(s) dropped"
+        return f"back at step {step}; {last - step} later step(s) dropped"
 
     def _load(self) -> str:
-        self.array = self.script.load()
+        transcript = self.script.load()
+        self.array = transcript.array
         self._first_step = max((step.number for step in self.array.history
                                 if step.action in SETUP_ACTIONS), default=0)
-        return f"loaded {self.array.name}: now at step {len(self.array.history) - 1}"
+        text = f"loaded {self.array.name}: now at step {len(self.array.history) - 1}"
+        if transcript.refusals:
+            text += f"; {len(transcript.refusals)} line(s) refused: " + "; ".join(
+                f"line {line}: {reason}" for line, reason in transcript.refusals)
+        return text
 
     def _say(self, kind: str, text: str) -> None:
         self.message.value = panel_text.message_html(kind, text)
@@ -380,8 +430,7 @@ class Dashboard:
 
     def _build_time(self) -> None:
         self._button("Undo", "Go back one step", self._undo)
-        self._button("Reset", "Back to the step where this panel started",
-                     lambda: self._go_back(self.baseline))
+        self._button("Reset", "Back to the step where this panel started", self._reset)
         self.step_slider = widgets.IntSlider(value=0, min=0, max=0, description="Step",
                                              tooltip="Preview an earlier step")
         self.step_slider.observe(self._preview_step, names="value")
@@ -390,7 +439,8 @@ class Dashboard:
                      lambda: self._go_back(self.step_slider.value))
         self._button("Save", "Write the session as a scenario script (in the box below)",
                      lambda: self.script.save(self.array))
-        self._button("Load", "Run the script in the box below on a new array", self._load)
+        self._button("Load", "Run the script in the box below on a new array (refused "
+                     "lines change nothing)", self._load)
         self.time_box = _section("Time", [
             widgets.HBox([self.buttons["Undo"], self.buttons["Reset"], self.buttons["Save"],
                           self.buttons["Load"]]),

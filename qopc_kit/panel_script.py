@@ -3,17 +3,22 @@
 The script format belongs to :mod:`qopc_kit.script` (the shell's); this box only holds
 the text. Save fills a text area and a download link (a ``data:`` URL, so it needs no
 server and works in JupyterLite); a file given to the upload control lands in the same
-text area, and Load runs it on a new array.
+text area, and Load runs it on a new array, as a transcript does: a refused line changes
+nothing and the run goes on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from . import panel_text
+from . import errors, panel_text
 from .array import DiskArray
+
+if TYPE_CHECKING:
+    from .script import Transcript
 
 
 class ScriptBox:
@@ -48,14 +53,19 @@ class ScriptBox:
         return (f"saved {len(array.history)} steps as a script of "
                 f"{len(text.splitlines())} lines")
 
-    def load(self) -> DiskArray:
-        """Run the box's script on a new array and return it.
+    def load(self) -> Transcript:
+        """Run the box's whole script on a new array; return its transcript.
 
-        Raises the shell's ShellSyntaxError before running anything, or ScriptError
-        at the first refused command (strict), both naming the line.
+        The transcript's ``array`` is the new array and its ``refusals`` the (line, reason)
+        of each refused command, which changed nothing. Raises the shell's ShellSyntaxError
+        (naming the line) before running anything, and ArgumentError when the box holds
+        no command: an empty script would swap the lesson's array for a bare one.
         """
-        from .script import run_script
-        return run_script(self.text.value, strict=True).array
+        from .script import parse_script, run_script
+        if all(command is None for _, _, command in parse_script(self.text.value)):
+            raise errors.ArgumentError("the script box has no command to load: press Save, "
+                                       "paste a script or upload a file first")
+        return run_script(self.text.value)
 
     def _uploaded(self, change: dict) -> None:
         files = change["new"]

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import errors
 from .array import DiskArray
-from .shell import Command, ShellSyntaxError, close_groups, execute, format_blocks, parse_line
+from .shell import Command, ShellSyntaxError, execute, format_blocks, parse_line
 
 _NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.\-]*")  # what -a and -g accept
 
@@ -129,7 +129,6 @@ def run_script(text: str, array: DiskArray | None = None, strict: bool = False) 
             transcript.lines += output.splitlines()
     if console.array is None:
         console.array = DiskArray("ET001")
-    close_groups(console.array)
     transcript.array = console.array
     return transcript
 
@@ -150,7 +149,7 @@ def to_script(array: DiskArray) -> str:
 
 def _step_lines(array: DiskArray, step) -> list[str]:
     args, target = step.args, step.target
-    if step.action in ("create", "add_copy_group") and not _NAME.fullmatch(target):
+    if step.action in ("create", "add_copy_group", "add_pair") and not _NAME.fullmatch(target):
         raise errors.HistoryError(
             f"cannot export step {step.number}: the name {target!r} cannot be written in the "
             "shell language (use letters, digits, '_', '.' and '-', not first)")
@@ -163,6 +162,8 @@ def _step_lines(array: DiskArray, step) -> list[str]:
     if step.action == "add_copy_group":
         return [f"acgroup create -g {target} -type QuickOPC -a {array.name}",
                 *(f"acpair add -g {target} -p {pair}" for pair in args["pairs"])]
+    if step.action == "add_pair":
+        return [f"acpair add -g {target} -p {args['pair']}"]
     if step.action in ("start", "cancel"):
         option = {"full": "", "diff": " -diff", "auto": " -auto", "reverse": " -r"}[args["mode"]]
         if target in array.groups:

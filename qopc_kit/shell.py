@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import warnings
-import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -100,12 +99,12 @@ HELP: dict[str, str] = {
     Register the disk array (first line of a script only; the default is ET001, copy
     rate 1, 8 sessions per source).""",
     "acgroup": """acgroup create -g GROUP -type QuickOPC -a ARRAY
-    Define a QuickOPC copy group; add its pairs with acpair add. The group is created in
-    the array when the next command of another kind runs (its pairs are then fixed).
+    Create an empty QuickOPC copy group; add its pairs with acpair add.
 acgroup detail -g GROUP
     List the group's pairs.""",
     "acpair": """acpair add -g GROUP -p SOURCE:DESTINATION
-    Add a pair (ET001/0x1:ET001/0x6, or 0x1:0x6) to a group being defined.""",
+    Add a pair (ET001/0x1:ET001/0x6, or 0x1:0x6) to a copy group; a group already in
+    use takes it too, and its next group command includes it.""",
     "volume": """volume add VOLUME blocks N [block-size BYTES]
     Create a zeroed volume, e.g. volume add 0x1 blocks 16.""",
     "write": """write VOLUME BLOCKS DATA
@@ -132,12 +131,6 @@ acgroup detail -g GROUP
     This text, or one verb's. Lines starting with # are comments.""",
 }
 _TOPICS = {"acopc": "start"}
-
-# Pending copy-group definitions (acgroup create, then acpair add), per array: the
-# engine's groups are created whole, so the shell collects the pairs first.
-_PENDING: weakref.WeakKeyDictionary[DiskArray, dict[str, list[str]]] = (
-    weakref.WeakKeyDictionary())
-
 
 # Parsing -------------------------------------------------------------------------------
 
@@ -490,7 +483,6 @@ def _dispatch(array: DiskArray, verb: str, args: dict[str, Any]) -> str:
         return _group_create(array, args)
     if verb == "acpair":
         return _pair_add(array, args)
-    close_groups(array)
     if verb.startswith("acopc "):
         return _ACOPC[verb](array, args)
     return _RUNNERS[verb](array, args)
@@ -505,49 +497,20 @@ def help_text(topic: str | None = None) -> str:
                       *(f"  {line}" for line in first)])
 
 
-def pending_groups(array: DiskArray) -> dict[str, list[str]]:
-    """Copy groups defined with acgroup create whose pairs are still being added."""
-    return {name: list(pairs) for name, pairs in _PENDING.get(array, {}).items()}
-
-
-def close_groups(array: DiskArray) -> None:
-    """Create in the array every pending copy group that has its pairs (in order defined)."""
-    pending = _PENDING.get(array)
-    if not pending:
-        return
-    for name in [n for n, pairs in pending.items() if pairs]:
-        array.add_copy_group(name, pending[name])
-        del pending[name]
-
-
 def _group_create(array: DiskArray, args: dict[str, Any]) -> str:
     name = args["group"]
     if args["array"] != array.name:
         raise errors.ArgumentError(
             f"disk array {args['array']} is not this one ({array.name}); "
             "QuickOPC copies only inside one disk array")
-    pending = _PENDING.setdefault(array, {})
-    if name in array.groups or name in pending:
-        raise errors.ArgumentError(f"copy group {name} already exists")
-    pending[name] = []
-    return f"Copy group {name} (QuickOPC, {array.name}) defined; add pairs with acpair add"
+    array.add_copy_group(name)
+    return f"Copy group {name} (QuickOPC, {array.name}) created; add pairs with acpair add"
 
 
 def _pair_add(array: DiskArray, args: dict[str, Any]) -> str:
-    name, pending = args["group"], _PENDING.get(array, {})
-    if name not in pending:
-        if name in array.groups:
-            raise errors.ArgumentError(
-                f"copy group {name} is already in use and its pairs are fixed "
-                "(the kit does not model changing a group): define a new group")
-        raise errors.NotFoundError(f"no copy group {name!r} being defined "
-                                   "(run acgroup create first)")
-    source, destination = (array.volume(side) for side in args["pair"].split(":"))
-    pair = f"{source.name}:{destination.name}"
-    if pair in pending[name]:
-        raise errors.ArgumentError(f"copy group {name} already has {pair}")
-    pending[name].append(pair)
-    return f"{pair} added to copy group {name}"
+    group = array.group(args["group"])
+    pair = group.add_pair(*args["pair"].split(":"))
+    return f"{pair.name} added to copy group {group.name}"
 
 
 def _group_detail(array: DiskArray, args: dict[str, Any]) -> str:

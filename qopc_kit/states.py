@@ -89,7 +89,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(_Q, _CT, Event.COPY_COMPLETE, _T,
                "the last queued block was copied; tracking goes on", "D"),
     Transition(_Q, _CT, Event.START_DIFF, _CT,
-               "new logical copy; queued = not yet copied + tracked on both sides", "M"),
+               # Accepted [D] (the -auto table maps this state to -diff); what is queued
+               # is the kit's model, stated in the effect.
+               "new logical copy; queued = not yet copied + tracked on both sides "
+               "(the kit's model)", "D"),
     Transition(_Q, _CT, Event.START_AUTO, _CT, "a differential start", "D"),
     Transition(_Q, _CT, Event.CANCEL, _N,
                "session ends; destination unusable (physical copy incomplete)", "D"),

@@ -18,8 +18,22 @@ def array_fingerprint(array: DiskArray) -> tuple:
                              s.last_transition, s.queued.tobytes(), s.source_tracking.tobytes(),
                              s.destination_tracking.tobytes(), s.rolled_back.tobytes(),
                              s.copied_before_write.tobytes(), s.copied_blocks, s.rest_blocks))
-    return (array.copy_rate, volumes, tuple(sessions), tuple(array.groups),
-            tuple(str(step) for step in array.history))
+    groups = tuple((name, tuple(p.name for p in group.pairs))
+                   for name, group in array.groups.items())
+    return array.copy_rate, volumes, tuple(sessions), groups, operations(array)
+
+
+def operations(array: DiskArray) -> tuple[str, ...]:
+    """The array's history as operations, a group made with its pairs spelled as the
+    shell does it (an empty group, then one step per pair): a script replays to this."""
+    found = []
+    for step in array.history:
+        if step.action == "add_copy_group":
+            found.append(f"add_copy_group {step.target}")
+            found += [f"add_pair {step.target} pair={pair}" for pair in step.args["pairs"]]
+        else:
+            found.append(str(step).split(": ", 1)[1])
+    return tuple(found)
 
 
 @pytest.fixture

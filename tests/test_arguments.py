@@ -108,7 +108,7 @@ def test_bad_set_up_arguments_are_refused():
         (lambda: array.add_volume(2, blocks=0), "blocks must be a whole number >= 1"),
         (lambda: array.add_volume(2, blocks=4, block_size=2.0), "block_size"),
         (lambda: array.add_volume(-2, blocks=4), "volume number"),
-        (lambda: array.add_copy_group("G", []), "at least one pair"),
+        (lambda: array.add_volume(2**40 + 1, blocks=4), "from 0 to 0x10000000000"),
         (lambda: array.add_copy_group("G", ["ET001/0x1"]), "source:destination"),
         (lambda: array.add_copy_group("two words", [(a, a)]), "one word"),
         (lambda: array.add_copy_group("G", [(a, a), (a, a)]), "twice"),
@@ -138,3 +138,45 @@ def test_huge_block_numbers_are_out_of_range_not_overflow(lesson):
     array, src, dst, pair = lesson
     with pytest.raises(ArgumentError, match="out of range"):
         src.write([1, 2**70], 0)
+
+
+@pytest.mark.parametrize(("blocks", "message"), [
+    ([True, 2], "not bools"),
+    ([np.True_, 1], "not bools"),
+    (1j, "not complex"),
+    ((n for n in range(2)), "not generator"),
+])
+def test_blocks_numpy_would_misread_are_refused(lesson, fingerprint, blocks, message):
+    """A bool among block numbers, a complex or a generator is refused, not reinterpreted."""
+    array, src, dst, pair = lesson
+    before = fingerprint(array)
+    with pytest.raises(ArgumentError, match=message):
+        src.write(blocks, 7)
+    assert fingerprint(array) == before
+
+
+def test_a_negative_volume_number_is_named_as_given():
+    """volume(-1) says there is no volume -1, not 'no volume 0x-1'."""
+    array = DiskArray("ET001")
+    with pytest.raises(NotFoundError, match="no volume -1 in ET001: volume numbers are 0 or more"):
+        array.volume(-1)
+
+
+def test_pairs_added_to_a_group_are_checked_and_rewound(fingerprint):
+    """add_pair refuses a duplicate or unknown volume unchanged; rewind removes a pair added."""
+    array = DiskArray("ET001")
+    a, b, c = (array.add_volume(n, blocks=2) for n in (1, 2, 3))
+    group = array.add_copy_group("G")
+    with pytest.raises(NotFoundError, match="cannot start copy group G: it has no pairs"):
+        group.start()
+    first = group.add_pair(a, b)
+    mark = len(array.history) - 1
+    before = fingerprint(array)
+    for bad in ((a, b), ("ET001/0x1:ET001/0x2",), (a, 9), ("0x1",)):
+        with pytest.raises(QuickOPCError):
+            group.add_pair(*bad)
+        assert fingerprint(array) == before
+    second = group.add_pair("0x1:0x3")
+    assert group.pairs == (first, second) and array.history[-1].action == "add_pair"
+    array.rewind(mark)
+    assert group.pairs == (first,) and second.name not in array.pairs

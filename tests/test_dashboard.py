@@ -10,12 +10,16 @@ from urllib.parse import unquote
 
 import numpy as np
 import pytest
+from conftest import operations
 
 import qopc_kit
 from qopc_kit import ArgumentError, Copy, DiskArray, Event, State, panel_text
-from qopc_kit.panel import Dashboard, dashboard
+from qopc_kit.panel import MAP_CELLS, Dashboard, dashboard
 from qopc_kit.panel_picker import PICKER_LIMIT
 from qopc_kit.panel_session import SESSION_COMMANDS
+from qopc_kit.scenarios import list_scenarios
+from qopc_kit.scenarios import load as load_scenario
+from qopc_kit.script import run_script
 from qopc_kit.states import allowed_events
 
 SESSION = list(SESSION_COMMANDS)
@@ -410,9 +414,11 @@ def test_save_then_load_gives_the_same_session(fingerprint):
     dash.buttons["Load"].click()
     assert message(dash)[0] == "ok", message(dash)
     assert dash.array is not old
-    assert [str(step) for step in dash.array.history] == [str(step) for step in old.history]
-    assert dash.baseline == 4  # a loaded session replays from the end of its set-up
-    assert dash.step_slider.value == len(old.history) - 1
+    # The group built with its pair comes back as the shell builds it: group, then pair.
+    assert operations(dash.array) == operations(old)
+    assert len(dash.array.history) == len(old.history) + 1
+    assert dash.baseline == 5  # a loaded session replays from the end of its set-up
+    assert dash.step_slider.value == len(dash.array.history) - 1
     assert dash.array.volume(0x6).data.tobytes() == old.volume(0x6).data.tobytes()
     assert np.array_equal(dash.pair.queued, old.pair("ET001/0x1:ET001/0x6").queued)
     assert dash.pair.state is State.COPYING_TRACKING
@@ -421,7 +427,7 @@ def test_save_then_load_gives_the_same_session(fingerprint):
     assert dash.array.pair("ET001/0x1:ET001/0x6").state is State.TRACKING
     assert old.pair("ET001/0x1:ET001/0x6").state is State.COPYING_TRACKING
     dash.buttons["Reset"].click()  # back through the loaded session, to its set-up
-    assert dash.pair.state is State.NO_SESSION and len(dash.array.history) == 5
+    assert dash.pair.state is State.NO_SESSION and len(dash.array.history) == 6
 
 
 def test_a_bad_script_is_refused_and_keeps_the_array(fingerprint):
@@ -526,7 +532,7 @@ def test_each_action_redraws_once():
         dash.buttons[name].click()
         assert len(calls) == 1, name
     calls.clear()
-    dash.script_text.value = ""  # an empty script: a bare ET001, no volumes
+    dash.script_text.value = "acarray add -a ET002\n"  # a bare array, no volumes
     dash.buttons["Load"].click()
     assert len(calls) == 1
     assert dash.pair is None and dash.volume_select.options == ()
@@ -564,3 +570,132 @@ def test_without_ipywidgets_the_error_names_it():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, timeout=60)
     assert "the dashboard needs ipywidgets: pip install 'qopc-kit[notebook]'" in result.stdout
+
+
+def test_a_pair_of_volumes_of_different_sizes_is_drawn_without_error():
+    """A group may hold a pair whose sizes differ (only its start is refused): the panel
+    draws each volume with its own size and marks the blocks only one side has."""
+    array = run_script(load_scenario("15_refused_starts").text).array
+    dash = dashboard(array)
+    dash.pair_select.value = "ET001/0x1:ET001/0x9"
+    page = dash.blockmap_html.value
+    assert page.count('data-volume="ET001/0x1"') == 4
+    assert page.count('data-volume="ET001/0x9"') == 8
+    assert "ET001/0x9 block 4: empty (zeros); only on the destination" in page
+    dash.buttons["Start"].click()
+    kind, text = message(dash)
+    assert kind == "refused" and "4097" in text
+
+
+@pytest.mark.parametrize("sizes", [(MAP_CELLS + 40, MAP_CELLS - 40),
+                                   (MAP_CELLS - 40, MAP_CELLS + 40)])
+def test_a_pair_of_different_sizes_gets_a_summary_strip_for_its_larger_volume(sizes):
+    """The map becomes a strip when either volume is large; the strip spans the larger one."""
+    array = DiskArray("ET001")
+    source, destination = (array.add_volume(n, blocks=b) for n, b in zip((1, 2), sizes,
+                                                                            strict=True))
+    array.add_copy_group("CG1", pairs=[(source, destination)])
+    page = dashboard(array).blockmap_html.value
+    assert "qopc-summary" in page and f"{max(sizes)} blocks in" in page
+    assert 'data-mark="source_only"' in page or 'data-mark="destination_only"' in page
+
+
+@pytest.mark.parametrize("name", list_scenarios())
+def test_every_shipped_scenario_loads_as_a_transcript_runs_it(name, fingerprint):
+    """Load runs the whole script: refused lines change nothing and are listed with their
+    line numbers; the array ends as run_script leaves it."""
+    text = load_scenario(name).text
+    expected = run_script(text)
+    dash = dashboard()
+    dash.script_text.value = text
+    dash.buttons["Load"].click()
+    kind, said = message(dash)
+    assert kind != "refused", said
+    assert fingerprint(dash.array) == fingerprint(expected.array)
+    if expected.refusals:
+        assert f"{len(expected.refusals)} line(s) refused: " in said
+        for line, reason in expected.refusals:
+            assert f"line {line}: {reason}" in said
+    else:
+        assert "refused" not in said
+
+
+@pytest.mark.parametrize("script", ["", "  \n\n", "# only a comment\n\n# and another\n"])
+def test_load_of_a_script_without_commands_is_refused(script, fingerprint):
+    """An empty box would swap the lesson's array for a bare one no Undo brings back."""
+    dash = dashboard()
+    dash.buttons["Start"].click()
+    before, steps = fingerprint(dash.array), dash.step_slider.max
+    dash.script_text.value = script
+    dash.buttons["Load"].click()
+    kind, text = message(dash)
+    assert kind == "refused" and "no command" in text
+    assert fingerprint(dash.array) == before and dash.step_slider.max == steps
+    dash.buttons["Reset"].click()
+    assert dash.pair.state is State.NO_SESSION  # still the lesson's array, Reset still works
+
+
+def test_reset_and_go_back_with_nothing_to_drop_are_refused(fingerprint):
+    """Reset at the panel's first step, or Go back to the current step, is refused like Undo."""
+    dash = dashboard()
+    before = fingerprint(dash.array)
+    assert dash.buttons["Reset"].disabled and dash.buttons["Go back to step"].disabled
+    dash.buttons["Reset"].click()
+    assert message(dash) == ("refused", f"Refused: nothing to reset: already at step "
+                                        f"{dash.baseline}, the panel's first step")
+    dash.buttons["Go back to step"].click()
+    kind, text = message(dash)
+    assert kind == "refused" and f"step {dash.baseline} is the current step" in text
+    assert fingerprint(dash.array) == before
+    dash.buttons["Tick"].click()
+    dash.buttons["Go back to step"].click()  # the slider follows the new step
+    assert message(dash)[0] == "refused"
+    assert len(dash.array.history) == dash.baseline + 2
+
+
+def test_the_panel_redraws_when_a_cell_changed_the_array():
+    """A change made outside the panel shows at the next click, before that click acts."""
+    dash = dashboard(blocks=4)
+    dash.buttons["Start"].click()
+    dash.pair.cancel()  # a notebook cell, behind the panel's back
+    assert "Copying/Tracking" in dash.state_html.value  # ipywidgets cannot know yet
+    dash.buttons["Cancel"].click()
+    kind, text = message(dash)
+    assert kind == "refused" and "redrawn at step" in text
+    assert "No session" in dash.state_html.value
+    assert enabled(dash) == {"Start", "Auto"}
+    assert dash.step_slider.max == len(dash.array.history) - 1
+
+
+def test_the_panel_notices_an_undo_then_a_new_step_outside():
+    """An undo then a new step keeps the history's length: the panel still sees the move."""
+    dash = dashboard(blocks=4)
+    dash.buttons["Start"].click()
+    dash.array.undo()
+    dash.array.tick()
+    dash.step_slider.value = dash.baseline  # moving the slider is enough to catch up
+    assert "No session" in dash.state_html.value
+    assert "copier runs 1 tick" in dash.log_html.value
+
+
+def test_the_panel_follows_a_rewind_below_its_first_step():
+    """A cell that rewinds below the panel's first step moves the first step down with it."""
+    dash = dashboard(blocks=4)
+    first = dash.baseline
+    dash.array.rewind(first - 1)
+    dash.refresh()
+    assert dash.baseline == first - 1 == dash.step_slider.max
+    assert dash.buttons["Reset"].disabled and dash.buttons["Undo"].disabled
+
+
+@pytest.mark.parametrize("blocks", [PICKER_LIMIT + 1, MAP_CELLS])
+def test_volumes_drawn_as_cells_without_a_picker_are_reached_by_the_range(blocks):
+    """From PICKER_LIMIT + 1 to MAP_CELLS blocks the map has cells but no buttons: the
+    Blocks range spans every block, so any one block can still be written."""
+    dash = dashboard(blocks=blocks)
+    assert f'data-block="{blocks - 1}"' in dash.blockmap_html.value
+    assert dash.selector.picker.layout.display == "none"
+    assert (dash.selector.range.min, dash.selector.range.max) == (0, blocks - 1)
+    write(dash, "ET001/0x6", (blocks - 1, blocks - 1), "Q")
+    assert message(dash)[0] == "ok"
+    assert dash.array.volume(0x6).data[blocks - 1].tobytes() == b"Q"

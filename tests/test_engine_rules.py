@@ -32,8 +32,8 @@ def mask(bits):
 # Transitions --------------------------------------------------------------------------
 
 def test_start_completes_the_logical_copy_at_once(lesson):
-    """acopc start: Copying/Tracking; the destination reads as the source at once, every
-    block queued, both tracking bitmaps empty, nothing physically copied yet."""
+    """acopc start: Copying/Tracking; the destination reads as the source at once, all queued."""
+    # Both tracking bitmaps start empty and nothing is physically copied yet.
     array, src, dst, pair = lesson
     pair.start()
     assert pair.state is State.COPYING_TRACKING
@@ -54,8 +54,8 @@ def test_destination_is_read_write_at_once(lesson):
 
 
 def test_copier_moving_last_block_goes_to_tracking(lesson):
-    """Copying/Tracking -> Tracking when the copier moves the last queued block; the session
-    stays because tracking goes on."""
+    """Copying/Tracking -> Tracking when the copier moves the last queued block; session stays."""
+    # The session stays because tracking goes on.
     array, src, dst, pair = lesson
     pair.start()
     array.tick(3)
@@ -91,8 +91,9 @@ def test_differential_start_with_nothing_to_copy_goes_to_tracking_at_once(lesson
 
 
 def test_differential_start_from_tracking_copies_tracked_blocks_and_rolls_back(lesson):
-    """-diff from Tracking: queued = source-tracked + destination-tracked blocks; destination
-    writes since the last logical copy are overwritten; tracking restarts empty."""
+    """-diff from Tracking queues tracked blocks, rolls back destination writes, resets tracking."""
+    # Queued = source-tracked + destination-tracked blocks; destination writes since the
+    # last logical copy are overwritten; tracking restarts empty.
     array, src, dst, pair = lesson
     pair.start()
     array.run()
@@ -112,8 +113,9 @@ def test_differential_start_from_tracking_copies_tracked_blocks_and_rolls_back(l
 
 
 def test_differential_start_during_copy_adds_uncopied_blocks(lesson):
-    """-diff during Copying/Tracking: queued = not yet copied + tracked on both sides, a new
-    point in time, tracking restarts (kit's modelling choice)."""
+    """-diff in Copying/Tracking queues uncopied + tracked blocks as a new point in time."""
+    # Queued = not yet copied + tracked on both sides; a new point in time; tracking
+    # restarts (kit's modelling choice).
     array, src, dst, pair = lesson
     pair.start()
     array.tick()          # 0, 1 copied
@@ -127,8 +129,7 @@ def test_differential_start_during_copy_adds_uncopied_blocks(lesson):
 
 
 def test_cancel_during_copy_leaves_destination_unusable(lesson):
-    """Cancel in Copying/Tracking: no session, the destination is unusable and the blocks never
-    copied are known."""
+    """Cancel in Copying/Tracking: no session, destination unusable, never-copied blocks known."""
     array, src, dst, pair = lesson
     pair.start()
     array.tick()
@@ -141,8 +142,8 @@ def test_cancel_during_copy_leaves_destination_unusable(lesson):
 
 
 def test_cancel_in_tracking_leaves_a_usable_image_and_next_start_is_full(lesson):
-    """Cancel in Tracking: the destination is a complete image; tracking data is gone, so
-    -diff is refused and the next start is full."""
+    """Cancel in Tracking leaves a complete image; tracking is lost, so the next start is full."""
+    # Without tracking data, -diff is refused.
     array, src, dst, pair = lesson
     pair.start()
     array.run()
@@ -187,8 +188,8 @@ def test_error_suspend_recovers_only_by_cancel_and_full_start(lesson):
 
 
 def test_auto_start_from_every_state(lesson):
-    """-auto: full from No session, differential from Tracking and Copying/Tracking, cancel
-    then full from Error suspend."""
+    """-auto: full from No session, -diff from (Copying/)Tracking, cancel+full in Error suspend."""
+    # Differential from both Tracking and Copying/Tracking; from Error suspend, cancel then full.
     array, src, dst, pair = lesson
     pair.start(auto=True)
     assert pair.rest_blocks == 8
@@ -279,8 +280,8 @@ def test_destination_of_another_session_is_refused(fingerprint):
 
 @pytest.mark.parametrize("order", ["destination then source", "source then destination"])
 def test_cascade_is_refused_with_32821(fingerprint, order):
-    """A volume that would be the destination of one session and the source of another:
-    "Cascade local copy session exist" (32821)."""
+    """A volume can't be destination of one session and source of another: refused with 32821."""
+    # Error message: "Cascade local copy session exist" (32821).
     array, a, b, c = three_volumes()
     first, second = [(a, b), (b, c)] if order.startswith("destination") else [(b, c), (a, b)]
     array.add_copy_group("G1", [first]).start()
@@ -348,8 +349,8 @@ def test_multi_copy_keeps_a_queue_and_tracking_per_session():
 # Block rules while blocks are queued ----------------------------------------------------
 
 def test_source_write_copies_the_old_block_first(lesson):
-    """Rule 1: a source write to a queued block copies the old block to the destination
-    first, then writes; the block leaves the queue and is source-tracked."""
+    """Rule 1: a source write to a queued block copies the old block first; it is source-tracked."""
+    # The old block goes to the destination, then the write lands; the block leaves the queue.
     array, src, dst, pair = lesson
     pair.start()
     src.write(3, "x")
@@ -362,8 +363,8 @@ def test_source_write_copies_the_old_block_first(lesson):
 
 
 def test_destination_read_copies_the_point_in_time_block_first(lesson):
-    """Rule 2: a destination read of a queued block returns the source's point-in-time data;
-    the block is copied first and leaves the queue."""
+    """Rule 2: a destination read copies a queued block first and returns point-in-time data."""
+    # The point-in-time data is the source's; the block leaves the queue.
     array, src, dst, pair = lesson
     pair.start()
     assert dst.read(5).tobytes() == b"F"
@@ -373,8 +374,7 @@ def test_destination_read_copies_the_point_in_time_block_first(lesson):
 
 
 def test_destination_write_dequeues_without_copy(lesson):
-    """Rule 3: a destination write to a queued block leaves the queue without a copy and is
-    destination-tracked."""
+    """Rule 3: a destination write dequeues a queued block, uncopied, and destination-tracks it."""
     array, src, dst, pair = lesson
     pair.start()
     dst.write(2, "w")
@@ -385,8 +385,8 @@ def test_destination_write_dequeues_without_copy(lesson):
 
 
 def test_copier_moves_copy_rate_blocks_per_session_in_ascending_order(lesson):
-    """Rule 4: each tick moves up to copy_rate queued blocks per session, lowest first;
-    Rest = still queued, Copied = left the queue by any rule."""
+    """Rule 4: each tick moves up to copy_rate queued blocks per session, lowest first."""
+    # Rest = still queued; Copied = left the queue by any rule.
     array, src, dst, pair = lesson
     pair.start()
     dst.write(0, "z")     # leaves the queue by rule 3
@@ -410,8 +410,7 @@ def test_copy_rate_change_applies_at_once(lesson):
 
 
 def test_writes_after_copy_only_mark_tracking(lesson):
-    """Rule 5: once a block is copied, writes only mark tracking and reads see the volume's
-    own data."""
+    """Rule 5: once a block is copied, writes only mark tracking; reads see each volume's data."""
     array, src, dst, pair = lesson
     pair.start()
     array.tick()  # 0 and 1 copied
@@ -425,8 +424,8 @@ def test_writes_after_copy_only_mark_tracking(lesson):
 
 
 def test_physical_and_logical_images_differ_while_queued(lesson):
-    """Rule 6: the destination's physical blocks differ from what a host reads while blocks
-    are queued; image() shows the logical one without copying."""
+    """Rule 6: while blocks are queued, the destination's physical and host-read images differ."""
+    # image() shows the logical image without copying.
     array, src, dst, pair = lesson
     pair.start()
     assert text(dst) != text(dst, logical=False)
@@ -465,10 +464,10 @@ def test_reverse_copy_needs_tracking(lesson, fingerprint):
 
 
 def test_reverse_copy_restores_the_source_from_the_destination(lesson):
-    """start -r: an OPC from destination to source; the source reads as the destination at
-    once, only changed blocks are queued, the OPC ends by itself, the forward session keeps
-    tracking and records the restored blocks as source changes; source writes since the
-    backup are lost."""
+    """start -r: a self-ending OPC restores the source from the destination; Tracking continues."""
+    # The source reads as the destination at once and only changed blocks are queued; the
+    # forward session keeps tracking and records the restored blocks as source changes;
+    # source writes since the backup are lost.
     array, src, dst, pair = lesson
     pair.start()
     array.run()

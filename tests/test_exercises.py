@@ -215,3 +215,15 @@ def test_form_gives_feedback_on_click():
     button.click()
     assert "4b: correct." in verdict.value
     assert [ok for _, ok in exercises.attempts["4b"]] == [False, True]
+
+
+def test_hint_of_1a_guides_without_naming_the_states():
+    """The tour's hint says where to count, not what: it names no state beyond the question's."""
+    from qopc_kit import Copy
+    from qopc_kit.states import states_of
+
+    hint = ExerciseSet("ada")["1a"].hint.lower()
+    named = [s.label for s in states_of(Copy.QUICKOPC)
+             if s.label != "No session" and s.label.lower() in hint]
+    assert named == [], hint
+    assert "diagram" in hint

@@ -15,7 +15,7 @@ from qopc_kit import (
     magics,
 )
 from qopc_kit import __main__ as cli
-from qopc_kit.shell import ShellSyntaxError, acopc, help_text, parse_line, pending_groups
+from qopc_kit.shell import ShellSyntaxError, acopc, help_text, parse_line
 
 SETUP = """\
 volume add 0x1 blocks 8
@@ -181,22 +181,54 @@ def test_pair_option_accepts_short_names(shell):
         shell.acopc("query -g CG1 -p 0x6:0x1")
 
 
-def test_group_is_created_when_its_definition_ends():
-    """acgroup create + acpair add collect pairs; the next other command creates the group."""
+def test_acgroup_create_and_acpair_add_build_the_group_step_by_step():
+    """acgroup create makes an empty group at once; each acpair add is a step of its own."""
+    array = DiskArray("ET001")
+    for line in ("volume add 1 blocks 2", "volume add 2 blocks 2", "volume add 3 blocks 2",
+                 "acgroup create -g G -type QuickOPC -a ET001"):
+        acopc(array, line)
+    assert array.group("G").pairs == ()
+    with pytest.raises(QuickOPCError, match="cannot start copy group G: it has no pairs"):
+        acopc(array, "acopc start -g G")
+    acopc(array, "acpair add -g G -p 1:2")
+    acopc(array, "acpair add -g G -p 0x1:0x3")
+    assert [p.name for p in array.group("G").pairs] == ["ET001/0x1:ET001/0x2",
+                                                         "ET001/0x1:ET001/0x3"]
+    assert [step.action for step in array.history[-3:]] == [
+        "add_copy_group", "add_pair", "add_pair"]
+    with pytest.raises(QuickOPCError, match="already has ET001/0x1:ET001/0x2"):
+        acopc(array, "acpair add -g G -p 1:2")
+    with pytest.raises(QuickOPCError, match="no copy group 'H'"):
+        acopc(array, "acpair add -g H -p 1:2")
+    with pytest.raises(QuickOPCError, match="not this one"):
+        acopc(array, "acgroup create -g H -type QuickOPC -a ET002")
+
+
+def test_a_pair_added_to_a_group_in_use_joins_its_next_command():
+    """acpair add on a group whose pairs have sessions: the new pair starts with the group."""
     array = DiskArray("ET001")
     for line in ("volume add 1 blocks 2", "volume add 2 blocks 2", "volume add 3 blocks 2",
                  "acgroup create -g G -type QuickOPC -a ET001", "acpair add -g G -p 1:2",
-                 "acpair add -g G -p 0x1:0x3"):
+                 "acopc start -g G", "run", "acpair add -g G -p 1:3"):
         acopc(array, line)
-    assert pending_groups(array) == {"G": ["ET001/0x1:ET001/0x2", "ET001/0x1:ET001/0x3"]}
-    assert "G" not in array.groups
-    acopc(array, "tick")
-    assert [p.name for p in array.group("G").pairs] == ["ET001/0x1:ET001/0x2",
-                                                         "ET001/0x1:ET001/0x3"]
-    with pytest.raises(QuickOPCError, match="pairs are fixed"):
-        acopc(array, "acpair add -g G -p 2:3")
-    with pytest.raises(QuickOPCError, match="not this one"):
-        acopc(array, "acgroup create -g H -type QuickOPC -a ET002")
+    acopc(array, "acopc start -g G -p 0x1:0x3")
+    assert [p.state for p in array.group("G").pairs] == [State.TRACKING, State.COPYING_TRACKING]
+
+
+def test_rewind_undoes_group_definitions_too():
+    """Rewinding past acgroup create / acpair add removes them, and the shell goes on."""
+    array = DiskArray("ET001")
+    acopc(array, "volume add 1 blocks 2")
+    mark = len(array.history) - 1
+    for line in ("volume add 2 blocks 2", "acgroup create -g G -type QuickOPC -a ET001",
+                 "acpair add -g G -p 1:2"):
+        acopc(array, line)
+    array.rewind(mark)
+    assert "G" not in array.groups and not array.pairs
+    for line in ("volume add 2 blocks 2", "acgroup create -g G -type QuickOPC -a ET001",
+                 "acpair add -g G -p 1:2", "acopc start -g G"):
+        acopc(array, line)
+    assert array.pair("ET001/0x1:ET001/0x2").state is State.COPYING_TRACKING
 
 
 def test_acarray_add_only_starts_a_script(shell):
@@ -253,12 +285,17 @@ def test_ipython_extension_registers_both_magics():
 
 
 def test_terminal_runs_a_script_and_sets_exit_status(tmp_path, capsys):
-    """python -m qopc_kit FILE prints the transcript; --strict exits 1 on a refusal."""
+    """python -m qopc_kit FILE prints the transcript; a refusal exits 1, --strict stops there."""
     script = tmp_path / "lab.qopc"
-    script.write_text(SETUP + "\nacopc start -g CG1 -diff\n")
+    script.write_text(SETUP)
     assert cli.main([str(script)]) == 0
-    out = capsys.readouterr().out
-    assert "ERROR: cannot start -diff on ET001/0x1:ET001/0x6" in out
+    capsys.readouterr()
+    script.write_text(SETUP + "\nacopc start -g CG1 -diff\ntick\n")
+    assert cli.main([str(script)]) == 1
+    captured = capsys.readouterr()
+    assert "ERROR: cannot start -diff on ET001/0x1:ET001/0x6" in captured.out
+    assert "> tick" in captured.out  # the lines after a refusal still run
+    assert "1 command(s) refused (line 6)" in captured.err
     assert cli.main(["--strict", str(script)]) == 1
     assert "stopped (--strict) at line 6" in capsys.readouterr().err
     script.write_text("tick\nstart -g CG1 -xml\n")
@@ -268,7 +305,7 @@ def test_terminal_runs_a_script_and_sets_exit_status(tmp_path, capsys):
 
 
 def test_terminal_prompt_runs_lines_until_end_of_input(monkeypatch, tmp_path, capsys):
-    """With no file: a prompt on a new ET001; errors print, the loop goes on."""
+    """With no file: a prompt on a new ET001; errors print, the loop goes on, status 1."""
     monkeypatch.setattr(cli, "HISTORY", tmp_path / "history")
     lines = iter(["help start", "volume add 0x1 blocks 4", "tick 0", "read 0x1"])
 
@@ -279,10 +316,10 @@ def test_terminal_prompt_runs_lines_until_end_of_input(monkeypatch, tmp_path, ca
             raise EOFError from None
 
     monkeypatch.setattr(builtins, "input", fake_input)
-    assert cli.main([]) == 0
-    out = capsys.readouterr().out
+    assert cli.main([]) == 1
+    out, err = capsys.readouterr()
     assert "acopc start -g GROUP" in out
-    assert "ERROR: line 3, column 6: tick count must be a whole number from 1" in out
+    assert "ERROR: line 3, column 6: tick count must be a whole number from 1" in err
     assert "ET001/0x1 0-3: 00 00 00 00" in out
 
 
@@ -290,7 +327,7 @@ def test_terminal_prompt_runs_lines_until_end_of_input(monkeypatch, tmp_path, ca
     ("start -g NOPE", "acopc start: no copy group 'NOPE' in ET001"),
     ("read 0x1 9", "read: ET001/0x1: block 9 is out of range"),
     ("volume add 0x1 blocks 2", "volume add: volume ET001/0x1 already exists"),
-    ("acpair add -g CG9 -p 0x1:0x6", "acpair add: no copy group 'CG9' being defined"),
+    ("acpair add -g CG9 -p 0x1:0x6", "acpair add: no copy group 'CG9' in ET001"),
 ])
 def test_refusals_name_the_command(shell, fingerprint, line, message):
     """Every refusal starts with the command that was refused, and changes nothing."""

@@ -247,3 +247,48 @@ def test_summary_strip_rejects_a_bad_width(lesson):
     *_, pair = lesson
     with pytest.raises(ArgumentError, match="strip width"):
         summary_strip_html(pair, width=0)
+
+
+def _uneven_pair(source_blocks: int, destination_blocks: int):
+    """A pair whose volumes differ in size: a group accepts it, only its start is refused."""
+    array = DiskArray("ET001")
+    src = array.add_volume(1, blocks=source_blocks)
+    dst = array.add_volume(9, blocks=destination_blocks)
+    src.write(slice(None), "A")
+    return array.add_copy_group("BAD", pairs=[(src, dst)]).pairs[0]
+
+
+@pytest.mark.parametrize(("sizes", "longer", "mark"), [((4, 8), "ET001/0x9", "dst-only"),
+                                                       ((8, 4), "ET001/0x1", "src-only")])
+def test_volumes_of_different_sizes_are_drawn_with_their_own_sizes(sizes, longer, mark):
+    """Each side has its own number of cells; the longer side's extra blocks are marked."""
+    pair = _uneven_pair(*sizes)
+    page = block_map_html(pair)
+    cells = re.findall(r'data-volume="([^"]+)" data-block="(\d+)" aria-label="([^"]+)"', page)
+    assert [v for v, _, _ in cells].count("ET001/0x1") == sizes[0]
+    assert [v for v, _, _ in cells].count("ET001/0x9") == sizes[1]
+    extra = [int(b) for v, b, label in cells if "only on the" in label]
+    assert extra == [4, 5, 6, 7] and all(v == longer for v, _, said in cells if "only on" in said)
+    assert "sizes differ: ET001/0x1" in page
+    text = block_map_text(pair)
+    assert row(text, "block") == "01234567"
+    assert row(text, "src") == "A" * sizes[0]  # the shorter side's row is blank past its end
+    assert row(text, mark) == "0000" + "1111"
+
+
+@pytest.mark.parametrize("sizes", [(MAX_CELLS + 8, MAX_CELLS - 8), (MAX_CELLS - 8, MAX_CELLS + 8)])
+def test_strips_of_volumes_of_different_sizes_span_the_larger(sizes):
+    """The summary strip bins the larger volume; the other side's missing blocks show."""
+    pair = _uneven_pair(*sizes)
+    text = summary_strip_text(pair, width=4)
+    assert f"{max(sizes)} blocks in 4 bins" in text
+    only = next(line for line in text.splitlines() if line.startswith(("src-only", "dst-only")))
+    assert only.split()[-1] == "16"
+    page = block_map_html(pair)
+    assert "qopc-summary" in page and "Traceback" not in page
+
+
+def test_strip_fractions_refuse_masks_of_different_lengths():
+    """One bin axis needs one length: a mismatch is an ArgumentError, not a wrong shade."""
+    with pytest.raises(ArgumentError, match="one length"):
+        strip_fractions({"a": np.zeros(4, dtype=bool), "b": np.zeros(8, dtype=bool)}, 2)

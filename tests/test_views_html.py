@@ -154,3 +154,14 @@ def test_timeline_shows_progress_a_step_records():
     row = page[page.index('data-step="5"'):]
     row = row[:row.index("</tr>")]
     assert 'aria-label="copied 5 of 8"' in row
+
+
+def test_pair_of_different_sizes_displays_both_volumes():
+    """A pair whose source is shorter than its destination displays, each side its own size."""
+    array = DiskArray("ET001")
+    src, dst = array.add_volume(1, blocks=4), array.add_volume(9, blocks=8)
+    pair = array.add_copy_group("BAD", pairs=[(src, dst)]).pairs[0]
+    page = pair._repr_html_()
+    assert page.count('data-volume="ET001/0x1"') == 4
+    assert page.count('data-volume="ET001/0x9"') == 8
+    assert "only on the destination" in page

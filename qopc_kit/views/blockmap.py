@@ -4,6 +4,10 @@ A view is a pure function of a :class:`BlockRecord`, an immutable capture of one
 (images and masks), so that two captures (before and after ``acopc start -diff``) can
 be drawn side by side. Volumes above :data:`MAX_CELLS` blocks are drawn as a summary
 strip of bins, counted with numpy, never one cell per block.
+
+Each volume is drawn with its own size. A group may hold a pair whose volumes differ in
+size (only its start is refused, 4097); the longer volume's extra blocks then carry a
+``source_only`` or ``destination_only`` mark.
 """
 
 from __future__ import annotations
@@ -64,6 +68,12 @@ MARKS: tuple[Mark, ...] = (
          "queued for restore by the reverse OPC: not on the source yet", always=False),
     Mark("never_restored", "source", "src-miss", "✗",
          "never restored: the reverse OPC was cancelled first (source unusable)", always=False),
+    Mark("source_only", "source", "src-only", "+",
+         "only on the source: the destination has no such block (sizes differ, so a start "
+         "is refused, 4097)", always=False),
+    Mark("destination_only", "destination", "dst-only", "+",
+         "only on the destination: the source has no such block (sizes differ, so a start "
+         "is refused, 4097)", always=False),
 )
 MARKS_BY_KEY = {mark.key: mark for mark in MARKS}
 
@@ -89,9 +99,14 @@ class BlockRecord:
     masks: Mapping[str, np.ndarray]
 
     @property
+    def sizes(self) -> tuple[int, int]:
+        """Blocks of the source and of the destination."""
+        return int(self.physical[0].shape[0]), int(self.physical[1].shape[0])
+
+    @property
     def blocks(self) -> int:
-        """Blocks per volume."""
-        return int(self.physical[0].shape[0])
+        """Blocks the map spans: the larger volume's."""
+        return max(self.sizes)
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -100,10 +115,39 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return copy
 
 
+def map_blocks(pair: CopyPair) -> int:
+    """Blocks a map of ``pair`` spans: the larger volume's."""
+    return max(pair.source.blocks, pair.destination.blocks)
+
+
+def _fit(mask: np.ndarray, blocks: int) -> np.ndarray:
+    """``mask`` cut or padded with False to ``blocks`` (itself when it already fits)."""
+    if mask.size == blocks:
+        return mask
+    fitted = np.zeros(blocks, dtype=bool)
+    kept = min(blocks, mask.size)
+    fitted[:kept] = mask[:kept]
+    return fitted
+
+
+def _beyond(blocks: int, other: int) -> np.ndarray:
+    """The blocks of a ``blocks``-long volume past the end of an ``other``-long one."""
+    mask = np.zeros(blocks, dtype=bool)
+    mask[other:] = True
+    return mask
+
+
 def _masks_of(pair: CopyPair) -> dict[str, np.ndarray]:
-    """The marks' masks, read-only views straight from the engine (no copy)."""
+    """The marks' masks, each as long as the volume its mark is drawn on.
+
+    Read-only views straight from the engine (no copy) when both volumes have the
+    same size. Otherwise the forward session's bitmaps follow the source and the
+    reverse OPC's the destination, so each is fitted to the side it is drawn on
+    (such a pair never starts: the fitted bits are all clear).
+    """
     reverse = pair.reverse_session
-    return {
+    sizes = {"source": pair.source.blocks, "destination": pair.destination.blocks}
+    masks = {
         "queued": pair.queued,
         "source_tracked": pair.source_tracking,
         "destination_tracked": pair.destination_tracking,
@@ -112,7 +156,10 @@ def _masks_of(pair: CopyPair) -> dict[str, np.ndarray]:
         "never_copied": pair.destination.missing,
         "restore_queued": reverse.queued,
         "never_restored": pair.source.missing,
+        "source_only": _beyond(sizes["source"], sizes["destination"]),
+        "destination_only": _beyond(sizes["destination"], sizes["source"]),
     }
+    return {key: _fit(mask, sizes[MARKS_BY_KEY[key].side]) for key, mask in masks.items()}
 
 
 def capture(pair: CopyPair) -> BlockRecord:
@@ -173,6 +220,7 @@ def _header(record: BlockRecord, logical: bool) -> str:
     if record.reverse_state.has_session:
         text += f"; reverse OPC {record.reverse_state.label}"
     text += f"  [{view}]"
+    text += _sizes_note(record.source, record.destination, *record.sizes)
     if not record.destination_usable:
         text += f"  {record.destination} UNUSABLE"
     if not record.source_usable:
@@ -180,10 +228,21 @@ def _header(record: BlockRecord, logical: bool) -> str:
     return text
 
 
+def _sizes_note(source: str, destination: str, source_blocks: int,
+                destination_blocks: int) -> str:
+    if source_blocks == destination_blocks:
+        return ""
+    return (f"  sizes differ: {source} {source_blocks} blocks, {destination} "
+            f"{destination_blocks}")
+
+
 # Text twin --------------------------------------------------------------------------
 def record_text(record: BlockRecord, *, logical: bool = False,
                 changed: np.ndarray | None = None) -> str:
-    """The text twin of a block map: content rows then one 0/1 row per mark."""
+    """The text twin of a block map: content rows then one 0/1 row per mark.
+
+    A volume shorter than the other leaves its rows blank past its last block.
+    """
     images = record.logical if logical else record.physical
     source, destination = (content_labels(image) for image in images)
     count = record.blocks
@@ -194,6 +253,7 @@ def record_text(record: BlockRecord, *, logical: bool = False,
         rows.append((mark.row, ["1" if v else "0" for v in record.masks[mark.key].tolist()]))
     if changed is not None:
         rows.append(("changed", ["1" if v else "0" for v in changed.tolist()]))
+    rows = [(name, cells + [""] * (count - len(cells))) for name, cells in rows]
     lines = [_header(record, logical)]
     for start in range(0, count, TEXT_WRAP):
         for name, cells in rows:
@@ -204,7 +264,7 @@ def record_text(record: BlockRecord, *, logical: bool = False,
 
 def block_map_text(pair: CopyPair, *, logical: bool = False) -> str:
     """Text twin of :func:`block_map_html` (``src A B C D`` / ``queued 0 1 0 0``)."""
-    if pair.source.blocks > MAX_CELLS:
+    if map_blocks(pair) > MAX_CELLS:
         return summary_strip_text(pair)
     return record_text(capture(pair), logical=logical)
 
@@ -309,7 +369,7 @@ def block_map_html(pair: CopyPair, *, logical: bool = False) -> str:
     ``logical`` shows what a host reads (``image()``, no side effect) instead of the
     physical blocks. Volumes above :data:`MAX_CELLS` blocks get a summary strip.
     """
-    if pair.source.blocks > MAX_CELLS:
+    if map_blocks(pair) > MAX_CELLS:
         return summary_strip_html(pair)
     return record_html(capture(pair), logical=logical)
 
@@ -368,8 +428,16 @@ def _bins(count: int, width: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def strip_fractions(masks: Mapping[str, np.ndarray], width: int) -> dict[str, np.ndarray]:
-    """For each mask, the fraction of set blocks in each of ``width`` bins (vectorised)."""
-    count = int(next(iter(masks.values())).size)
+    """For each mask, the fraction of set blocks in each of ``width`` bins (vectorised).
+
+    Raises ArgumentError when the masks differ in length.
+    """
+    from ..errors import ArgumentError
+
+    lengths = {int(mask.size) for mask in masks.values()}
+    if len(lengths) != 1:
+        raise ArgumentError(f"strip masks must have one length, got {sorted(lengths)}")
+    count = lengths.pop()
     starts, sizes = _bins(count, width)
     return {key: np.add.reduceat(mask, starts, dtype=np.int64) / sizes
             for key, mask in masks.items()}
@@ -384,9 +452,11 @@ def _check_width(width: object) -> int:
 
 
 def _strip_marks(pair: CopyPair) -> tuple[dict[str, np.ndarray], list[Mark]]:
+    """The shown marks' masks, all as long as the map (one bin axis for both sides)."""
     masks = _masks_of(pair)
     marks = [m for m in MARKS if m.always or masks[m.key].any()]
-    return {m.key: masks[m.key] for m in marks}, marks
+    blocks = map_blocks(pair)
+    return {m.key: _fit(masks[m.key], blocks) for m in marks}, marks
 
 
 def _strip_header(pair: CopyPair, count: int, bins: int) -> str:
@@ -397,6 +467,8 @@ def _strip_header(pair: CopyPair, count: int, bins: int) -> str:
         text += f"; reverse OPC {pair.reverse_state.label}"
     per = -(-count // bins)
     text += f"  [{count} blocks in {bins} bins of up to {per}]"
+    text += _sizes_note(pair.source.name, pair.destination.name, pair.source.blocks,
+                        pair.destination.blocks)
     if not pair.destination.usable:
         text += f"  {pair.destination.name} UNUSABLE"
     if not pair.source.usable:
@@ -409,7 +481,7 @@ def summary_strip_text(pair: CopyPair, width: int = 64) -> str:
     width = _check_width(width)
     masks, marks = _strip_marks(pair)
     fractions = strip_fractions(masks, width)
-    lines = [_strip_header(pair, pair.source.blocks, len(next(iter(fractions.values()))))]
+    lines = [_strip_header(pair, map_blocks(pair), len(next(iter(fractions.values()))))]
     for mark in marks:
         share = fractions[mark.key]
         digits = np.clip((share * 10).astype(np.int64), 1, 9)
@@ -452,7 +524,8 @@ def summary_strip_html(pair: CopyPair, width: int = 256) -> str:
     rows = []
     for mark in marks:
         total = int(np.count_nonzero(masks[mark.key]))
-        label = f"{mark.meaning} ({mark.side}): {total} of {pair.source.blocks} blocks"
+        side = pair.source if mark.side == "source" else pair.destination
+        label = f"{mark.meaning} ({mark.side}): {total} of {side.blocks} blocks"
         colour = theme.MARK_COLOURS[mark.key][1]
         rows.append(f'<div class="qopc-strip" data-mark="{mark.key}">'
                     f'<span class="qopc-strip-label"><span class="qopc-sym qopc-sym-'
@@ -460,7 +533,7 @@ def summary_strip_html(pair: CopyPair, width: int = 256) -> str:
                     f"({total})</span>"
                     + _strip_svg(fractions[mark.key], colour, label) + "</div>")
     label = html.escape(f"Summary strip of {pair.name}", quote=True)
-    header = html.escape(_strip_header(pair, pair.source.blocks, bins))
+    header = html.escape(_strip_header(pair, map_blocks(pair), bins))
     legend = " ".join(f'<span class="qopc-legend-item" role="listitem">'
                       f'<span class="qopc-sym">{m.symbol}</span> {m.row}: '
                       f"{html.escape(m.meaning)}</span>" for m in marks)

@@ -18,6 +18,8 @@ MARK_COLOURS: dict[str, tuple[str, str]] = {
     "never_copied": ("#757575", "#757575"),
     "restore_queued": ("#00897b", "#00897b"),
     "never_restored": ("#757575", "#757575"),
+    "source_only": ("#757575", "#757575"),
+    "destination_only": ("#757575", "#757575"),
 }
 
 #: Lighter tones for JupyterLab's dark themes (body[data-jp-theme-light="false"]), where the
@@ -30,6 +32,8 @@ DARK_MARK_COLOURS: dict[str, str] = {
     "source_tracked": "#90caf9",
     "copied_before_write": "#a5d6a7",
     "restore_queued": "#80cbc4",
+    "source_only": "#bdbdbd",
+    "destination_only": "#bdbdbd",
 }
 
 #: Fill of the current and previous state in the diagram (dark text on both).
@@ -108,6 +112,9 @@ CSS = (
     ".qopc-blockmap .qopc-cell.qopc-never-copied, .qopc-blockmap .qopc-cell.qopc-never-restored"
     "{background:repeating-linear-gradient("
     "45deg, rgba(117,117,117,.35) 0 3px, transparent 3px 6px);}"
+    # A block the other volume lacks: dotted and faded, outside the copy.
+    ".qopc-blockmap .qopc-cell.qopc-source-only, .qopc-blockmap .qopc-cell.qopc-destination-only"
+    "{border-style:dotted;opacity:.6;}"
     ".qopc-blockmap .qopc-cell.qopc-changed .qopc-content{text-decoration:underline;}"
     ".qopc-blockmap .qopc-legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin-top:6px;"
     "font-size:12px;}"

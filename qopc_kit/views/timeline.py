@@ -52,7 +52,10 @@ def describe(step: Step) -> tuple[str, str]:
         return (f"add volume {target} ({args.get('blocks')} blocks of "
                 f"{args.get('block_size')} byte(s))", "setup")
     if step.action == "add_copy_group":
-        return f"add copy group {target}: {', '.join(args.get('pairs', []))}", "setup"
+        pairs = ", ".join(args.get("pairs", [])) or "no pairs yet"
+        return f"add copy group {target}: {pairs}", "setup"
+    if step.action == "add_pair":
+        return f"add pair {args.get('pair')} to copy group {target}", "setup"
     if step.action in ("start", "cancel"):
         # The shell's syntax: -g for a copy group, -p for one pair (names hold a colon).
         option = "-p" if ":" in target else "-g"
@@ -78,8 +81,8 @@ def _rows(array: DiskArray) -> tuple[list[dict[str, Any]], list[str]]:
     clock = 0
     rows = []
     for step in array.history:
-        if step.action == "add_copy_group":
-            for name in step.args.get("pairs", []):
+        if step.action in ("add_copy_group", "add_pair"):
+            for name in step.args.get("pairs", [step.args.get("pair")]):
                 states.setdefault(name, {Copy.QUICKOPC: State.NO_SESSION,
                                          Copy.OPC: State.NO_SESSION})
         for change in step.changes:
