@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
@@ -252,24 +253,54 @@ class DiskArray:
 
         Raises HistoryError when there is no such step or its state was not kept.
         """
-        if isinstance(step, bool) or not isinstance(step, numbers.Integral):
-            raise errors.HistoryError(f"rewind needs a step number, got {step!r}")
-        if not 0 <= step < len(self._history):
-            raise errors.HistoryError(f"cannot rewind to step {step}: steps are 0 to "
-                                      f"{len(self._history) - 1}")
-        saved = self._history[step].snapshot
-        if saved is None:
-            raise errors.HistoryError(
-                f"cannot rewind to step {step}: its state was not kept (snapshots stop above "
-                f"{SNAPSHOT_LIMIT // 2**20} MiB of volumes; DiskArray(snapshots=True) keeps them)")
-        self._load(saved)
+        self._load(self._kept(step, "rewind to"))
         del self._history[step + 1:]
+
+    def at(self, step: int) -> DiskArray:
+        """A new array, exactly as this one was after ``step``; this one is left untouched.
+
+        The new array has its own volumes, pairs and groups; its history ends at ``step``
+        and rewinds like this one's. Raises HistoryError when there is no such step or its
+        state was not kept.
+        """
+        saved = self._kept(step, "show")
+        twin = DiskArray(self.name, self._copy_rate, max_sessions=self.max_sessions,
+                         snapshots=self.snapshots)
+        # Objects only ever join an array (a rewind drops the steps that made them), so the
+        # objects alive after ``step`` cover every earlier snapshot too.
+        twins: dict[Any, Any] = {}
+        for volume, data, _missing in saved["volumes"]:
+            twins[volume] = Volume(twin, volume.number, *data.shape)
+        for group, _pairs in saved["groups"]:
+            twins[group] = CopyGroup(twin, group.name, [])
+        for pair, _forward, _reverse in saved["pairs"]:
+            twins[pair] = CopyPair(twin, twins[pair.source], twins[pair.destination])
+        twin._history = [replace(s, snapshot=None if s.snapshot is None
+                                 else _retarget(s.snapshot, twins))
+                         for s in self._history[:step + 1]]
+        twin._load(twin._history[step].snapshot)
+        return twin
 
     def undo(self) -> None:
         """Go back one step."""
         if len(self._history) < 2:
             raise errors.HistoryError("nothing to undo: the array has just been created")
         self.rewind(len(self._history) - 2)
+
+    def _kept(self, step: int, doing: str) -> dict[str, Any]:
+        """The snapshot taken after ``step``; HistoryError if there is none."""
+        last = len(self._history) - 1
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral):
+            raise errors.HistoryError(f"cannot {doing} step {step!r}: a step is a whole "
+                                      f"number from 0 to {last}")
+        if not 0 <= step <= last:
+            raise errors.HistoryError(f"cannot {doing} step {step}: steps are 0 to {last}")
+        saved = self._history[step].snapshot
+        if saved is None:
+            raise errors.HistoryError(
+                f"cannot {doing} step {step}: its state was not kept (snapshots stop above "
+                f"{SNAPSHOT_LIMIT // 2**20} MiB of volumes; DiskArray(snapshots=True) keeps them)")
+        return saved
 
     # Commands (called by CopyPair and CopyGroup) ----------------------------------------
     def _command(self, kind: str, pairs: list[CopyPair], mode: str, target: str) -> None:
@@ -552,6 +583,20 @@ class DiskArray:
         return (f"<DiskArray {self.name}: {len(self._volumes)} volume(s), "
                 f"{len(self._groups)} copy group(s), copy rate {self._copy_rate}, "
                 f"step {len(self._history) - 1}>")
+
+
+def _retarget(saved: dict[str, Any], twins: dict[Any, Any]) -> dict[str, Any]:
+    """``saved`` with each volume, group and pair swapped for its twin in ``twins``.
+
+    The numpy arrays inside are shared, not copied: loading a snapshot only copies out of them.
+    """
+    return {
+        "copy_rate": saved["copy_rate"],
+        "next_sid": saved["next_sid"],
+        "volumes": [(twins[v], data, missing) for v, data, missing in saved["volumes"]],
+        "groups": [(twins[g], tuple(twins[p] for p in pairs)) for g, pairs in saved["groups"]],
+        "pairs": [(twins[p], forward, reverse) for p, forward, reverse in saved["pairs"]],
+    }
 
 
 def _copying(session: Session) -> bool:

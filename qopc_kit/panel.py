@@ -11,11 +11,13 @@ Design choices:
 * Buttons are enabled from the state table, but a click always goes to the engine
   (``Button.click()`` ignores ``disabled``): a refusal shows as a message, never a
   traceback, and changes nothing.
-* History: the ``Step`` slider only *previews* a step (what it did, which states it
-  moved); rewinding is destructive (the engine drops later steps), so it happens only
-  on the explicit "Go back to step" button. Undo, Reset and Go back never go below the
-  panel's first step: the step the array was at when the panel got it, so a lesson's
-  prepared array comes back whole; after Load, the end of the script's set-up (the last
+* History: the ``Step`` slider only *previews* a step: what it did, which states it
+  moved, and the selected pair's diagram and block map as they were after it, drawn
+  from a copy (``DiskArray.at``) so the real array never moves. Rewinding is destructive
+  (the engine drops later steps), so it happens only on the explicit "Go back to step"
+  button. Undo, Reset and Go back never go below the panel's first step: the step the
+  array was at when the panel got it, so a lesson's prepared array comes back whole;
+  after Load, the end of the script's set-up (the last
   ``create``/``add_volume``/``add_copy_group``), so a saved session can be replayed.
   Like Undo, Reset and Go back refuse (and change nothing) when there is nothing to drop.
 * Load runs the whole script as a transcript does: a refused line changes nothing and is
@@ -28,7 +30,8 @@ from __future__ import annotations
 
 import html
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -128,6 +131,7 @@ class Dashboard:
                          layout=widgets.Layout(flex_flow="row wrap", grid_gap="12px")),
             self.blockmap_box,
             controls,
+            self.preview_html,
             self.message,
             self.log_html,
             self.script_box,
@@ -150,9 +154,15 @@ class Dashboard:
     # Redraw -------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Redraw every view and fit every control to the model; calls no engine command."""
-        self._drawing = True  # fitting the selectors' options must not start a nested redraw
-        try:
+        with self._fitting():
             self._redraw()
+
+    @contextmanager
+    def _fitting(self) -> Iterator[None]:
+        """Set controls to the model's values without their observers starting a redraw."""
+        self._drawing = True
+        try:
+            yield
         finally:
             self._drawing = False
 
@@ -206,18 +216,9 @@ class Dashboard:
             self.progress.max, self.progress.value = 1, 0
             self.progress_html.value = ""
         else:
-            # The reverse OPC's diagram shows only while a restore exists.
-            both = (False, True) if pair.reverse_state.has_session else (False,)
-            self.diagram_html.value = "".join(state_diagram_svg(pair, reverse=r) for r in both)
-            self.state_html.value = "".join(
-                f'<div role="status" style="font-size: 1.15em;">'
-                f"{html.escape(state_line(pair, reverse=r))}</div>"
-                for r in both)
-            if map_blocks(pair) > MAP_CELLS:
-                self.blockmap_html.value = summary_strip_html(pair)
-            else:
-                self.blockmap_html.value = block_map_html(pair,
-                                                          logical=self.logical_toggle.value)
+            self.diagram_html.value = _diagrams_svg(pair)
+            self.state_html.value = _state_lines_html(pair, role="status")
+            self.blockmap_html.value = _block_map_html(pair, self.logical_toggle.value)
             self.query_html.value = panel_text.query_table_html(panel_text.query_rows(pair))
             total = pair.copied_blocks + pair.rest_blocks
             self.progress.max = max(total, 1)
@@ -229,19 +230,56 @@ class Dashboard:
         self.rate.value = array.copy_rate  # its observer calls the engine only on a change
         self.buttons["Undo"].disabled = last <= self.baseline
         self.buttons["Reset"].disabled = last <= self.baseline
+        # A slider on the latest step stays on it as steps come (a click, Undo, a cell).
+        following = self.step_slider.value >= self.step_slider.max
         _set_range(self.step_slider, self.baseline, last)
-        self._preview_step()
+        if following:
+            self.step_slider.value = last
+        self._draw_step()
         self.log_html.value = panel_text.log_html(timeline_text(array))
         self._drawn = self._history_mark()
 
-    def _preview_step(self, _change: object = None) -> None:
-        if not self._drawing and self._is_stale():
-            self.refresh()  # previews the slider's step too
-            return
+    def _slider_moved(self, _change: object) -> None:
+        if self._drawing:
+            return  # the redraw draws the step once the slider fits the model
+        if self._is_stale():
+            self.refresh()  # draws the slider's step too
+        else:
+            self._draw_step()
+
+    def _draw_step(self) -> None:
+        """Show what the slider's step did and, below the latest step, the pair as it was."""
         last = len(self.array.history) - 1
         step = self.array.history[min(self.step_slider.value, last)]
         self.step_html.value = panel_text.step_html(step, last)
         self.buttons["Go back to step"].disabled = step.number >= last
+        self._show_earlier(step.number, last)
+
+    def _show_earlier(self, step: int, last: int) -> None:
+        """Draw the selected pair as it was after ``step`` below the controls; hide at ``last``."""
+        if step >= last:
+            self.preview_html.layout.display = "none"
+            self.preview_html.value = ""  # nothing of an old step left in the page
+            return
+        self.preview_html.layout.display = None
+        pair = self.pair
+        try:
+            # A fresh copy each time, never cached, so it cannot go stale; for the lesson
+            # array it costs about 0.2 ms (one snapshot's arrays copied).
+            then = self.array.at(step).pairs.get(pair.name) if pair is not None else None
+        except errors.HistoryError as error:  # a big array keeps no snapshots
+            body = panel_text.preview_note_html(
+                f"no picture, only the Step text in the Time box: {error}")
+        else:
+            if then is not None:
+                body = (_state_lines_html(then, role="note") + _diagrams_svg(then)
+                        + _block_map_html(then, self.logical_toggle.value))
+            elif pair is None:
+                body = panel_text.preview_note_html("this array has no copy pair to draw")
+            else:
+                body = panel_text.preview_note_html(
+                    f"{pair.name} was in no copy group yet at step {step}")
+        self.preview_html.value = panel_text.preview_html(step, last, body)
 
     # Actions: one engine call, then one refresh --------------------------------------------
     def _act(self, call: Callable[[], str | None]) -> None:
@@ -266,9 +304,12 @@ class Dashboard:
                 warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                        warning.lineno)
         self._say(kind, f"{note} · {stale}" if stale else note)
-        self.refresh()
         if (self.array, len(self.array.history)) != before:  # a new step, or a new model
-            self.step_slider.value = len(self.array.history) - 1  # previews it, no redraw
+            # Show it, not the step the slider was on: the redraw carries a slider on the
+            # latest step it drew to the new latest step (no preview drawn in between).
+            with self._fitting():
+                self.step_slider.value = self.step_slider.max
+        self.refresh()
 
     def _last_step_text(self) -> str:
         step = self.array.history[-1]
@@ -433,8 +474,10 @@ class Dashboard:
         self._button("Reset", "Back to the step where this panel started", self._reset)
         self.step_slider = widgets.IntSlider(value=0, min=0, max=0, description="Step",
                                              tooltip="Preview an earlier step")
-        self.step_slider.observe(self._preview_step, names="value")
+        self.step_slider.observe(self._slider_moved, names="value")
         self.step_html = widgets.HTML()
+        self.preview_html = _html("qopc-preview")
+        self.preview_html.layout.display = "none"
         self._button("Go back to step", "Rewind to the step on the slider (drops later steps)",
                      lambda: self._go_back(self.step_slider.value))
         self._button("Save", "Write the session as a scenario script (in the box below)",
@@ -469,6 +512,29 @@ class Dashboard:
 
     def __repr__(self) -> str:
         return f"<Dashboard on {self.array!r}>"
+
+
+def _diagrams_svg(pair: CopyPair) -> str:
+    """The pair's state diagram; the reverse OPC's too while a restore exists."""
+    return "".join(state_diagram_svg(pair, reverse=r) for r in _directions(pair))
+
+
+def _state_lines_html(pair: CopyPair, role: str) -> str:
+    """One line per diagram: the pair's state and how it got there."""
+    return "".join(f'<div role="{role}" style="font-size: 1.15em;">'
+                   f"{html.escape(state_line(pair, reverse=r))}</div>"
+                   for r in _directions(pair))
+
+
+def _directions(pair: CopyPair) -> tuple[bool, ...]:
+    return (False, True) if pair.reverse_state.has_session else (False,)
+
+
+def _block_map_html(pair: CopyPair, logical: bool) -> str:
+    """The pair's block map, or its summary strip above MAP_CELLS blocks."""
+    if map_blocks(pair) > MAP_CELLS:
+        return summary_strip_html(pair)
+    return block_map_html(pair, logical=logical)
 
 
 def _html(css_class: str) -> widgets.HTML:

@@ -126,6 +126,21 @@ def step_html(step: Step, last: int) -> str:
             + "<br>".join(lines) + "</div>")
 
 
+def preview_html(step: int, last: int, body: str) -> str:
+    """The Step slider's picture of an earlier step: a heading saying the array has not
+    moved, then ``body`` (HTML: the views as they were, or a note why there are none)."""
+    heading = (f"<b>Preview of step {step}</b> (the array is still at step {last}; "
+               "<i>Go back to step</i> to return there)")
+    return (f'<div role="region" aria-label="Preview of step {step}" style="border: 2px dashed '
+            f'var(--jp-border-color1, #999); padding: 4px 8px;">'
+            f'<div class="qopc-preview-heading">{heading}</div>{body}</div>')
+
+
+def preview_note_html(text: str) -> str:
+    """A line in the preview saying why a picture is missing; ``text`` is escaped."""
+    return f'<div class="qopc-preview-note"><i>{html.escape(text)}</i></div>'
+
+
 def log_html(timeline: str, keep: int = LOG_STEPS) -> str:
     """The event log: the timeline view's header, its last ``keep`` steps and its "now" line."""
     lines = timeline.splitlines()

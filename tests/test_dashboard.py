@@ -327,6 +327,83 @@ def test_step_slider_previews_and_go_back_rewinds():
     assert dash.buttons["Go back to step"].disabled
 
 
+def current_nodes(page: str) -> list[str]:
+    """The states marked current in the diagrams of ``page``."""
+    return re.findall(r'qopc-current" data-state="(\w+)"', page)
+
+
+def test_step_slider_shows_the_earlier_diagram_and_blocks(fingerprint):
+    """Below the latest step the preview draws the pair as it was then; the array stays."""
+    dash = dashboard(blocks=4)
+    first = len(dash.array.history)
+    dash.buttons["Start"].click()
+    write(dash, "ET001/0x6", (0, 0), "Q")
+    dash.buttons["Run to end"].click()
+    now = fingerprint(dash.array)
+    assert dash.preview_html.layout.display == "none" and dash.preview_html.value == ""
+    dash.step_slider.value = first
+    page = html.unescape(re.sub(r"<[^>]+>", "", dash.preview_html.value))
+    assert dash.preview_html.layout.display is None
+    assert (f"Preview of step {first} (the array is still at step {first + 2}; "
+            "Go back to step to return there)") in page
+    assert current_nodes(dash.preview_html.value) == ["COPYING_TRACKING"]
+    assert current_nodes(dash.diagram_html.value) == ["TRACKING"]
+    assert "ET001/0x6 block 0: empty (zeros); queued for physical copy" in dash.preview_html.value
+    assert "ET001/0x6 block 0: Q" in dash.blockmap_html.value
+    assert fingerprint(dash.array) == now
+    dash.step_slider.value = first + 2
+    assert dash.preview_html.layout.display == "none" and dash.preview_html.value == ""
+    assert fingerprint(dash.array) == now
+
+
+def test_the_preview_switches_to_the_summary_strip_like_the_map():
+    """Above MAP_CELLS blocks the preview draws the pair's summary strip, as the panel does."""
+    dash = dashboard(blocks=MAP_CELLS + 1)
+    first = len(dash.array.history)
+    dash.buttons["Start"].click()
+    dash.buttons["Tick"].click()
+    dash.step_slider.value = first
+    assert "qopc-summary" in dash.preview_html.value
+    assert current_nodes(dash.preview_html.value) == ["COPYING_TRACKING"]
+    dash.step_slider.value = first - 1  # before the start: no session yet
+    assert current_nodes(dash.preview_html.value) == ["NO_SESSION"]
+
+
+def test_the_preview_draws_the_selected_pair_or_says_it_did_not_exist():
+    """The preview shows the pair chosen in the selector; before its group, a note says so."""
+    array = DiskArray("ET001")
+    for number in (1, 6, 2, 7):
+        array.add_volume(number, blocks=4)
+    array.add_copy_group("CG1", pairs=[("0x1", "0x6")])
+    dash = dashboard(array)
+    array.add_copy_group("CG2", pairs=[("0x2", "0x7")])
+    dash.refresh()
+    dash.pair_select.value = "ET001/0x2:ET001/0x7"
+    dash.buttons["Start"].click()
+    dash.step_slider.value = dash.baseline + 1
+    assert 'data-pair="ET001/0x2:ET001/0x7"' in dash.preview_html.value
+    assert current_nodes(dash.preview_html.value) == ["NO_SESSION"]
+    dash.step_slider.value = dash.baseline
+    assert "ET001/0x2:ET001/0x7 was in no copy group yet at step" in dash.preview_html.value
+
+
+def test_an_array_without_snapshots_previews_the_text_only(fingerprint):
+    """Without a snapshot of the step the preview says why and draws nothing."""
+    array = DiskArray("ET001", snapshots=False)
+    source = array.add_volume(1, blocks=4)
+    array.add_copy_group("CG1", pairs=[(source, array.add_volume(6, blocks=4))])
+    dash = dashboard(array)
+    dash.buttons["Start"].click()
+    dash.buttons["Tick"].click()
+    now = fingerprint(array)
+    dash.step_slider.value = dash.baseline + 1
+    assert f"{dash.baseline + 1}: start ET001/0x1:ET001/0x6" in dash.step_html.value
+    assert f"Preview of step {dash.baseline + 1}" in dash.preview_html.value
+    assert "its state was not kept" in dash.preview_html.value
+    assert "<svg" not in dash.preview_html.value and "qopc-cell" not in dash.preview_html.value
+    assert fingerprint(array) == now
+
+
 def test_reset_and_undo_stop_at_the_end_of_the_set_up(fingerprint):
     """Reset returns to the lesson's start; Undo there is refused and changes nothing."""
     dash = dashboard()

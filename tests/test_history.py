@@ -30,8 +30,8 @@ def test_refused_commands_are_not_history(lesson):
     assert len(array.history) == steps
 
 
-def test_rewind_restores_everything_exactly(lesson, fingerprint):
-    """rewind(step) restores volumes, bitmaps, states and counters as they were."""
+def _play_with_marks(lesson, fingerprint) -> dict[int, tuple]:
+    """A session through copy, -diff, a restore and a failure; fingerprints at three steps."""
     array, src, dst, pair = lesson
     pair.start()
     src.write(2, "c")
@@ -41,8 +41,16 @@ def test_rewind_restores_everything_exactly(lesson, fingerprint):
     pair.start(diff=True)
     marks[len(array.history) - 1] = fingerprint(array)
     array.run()
-    pair.cancel()
+    pair.start(reverse=True)
+    marks[len(array.history) - 1] = fingerprint(array)
     array.fail(src)
+    return marks
+
+
+def test_rewind_restores_everything_exactly(lesson, fingerprint):
+    """rewind(step) restores volumes, bitmaps, states and counters as they were."""
+    array = lesson[0]
+    marks = _play_with_marks(lesson, fingerprint)
     for step in sorted(marks, reverse=True):
         array.rewind(step)
         assert fingerprint(array) == marks[step]
@@ -100,3 +108,31 @@ def test_steps_record_copy_progress(lesson):
     assert (name, copied, rest) == (pair.name, 2, 6)
     pair.cancel()
     assert array.history[-1].progress == ()
+
+
+def test_at_gives_the_earlier_state_and_leaves_the_array_untouched(lesson, fingerprint):
+    """at(step) is a new array exactly as this one was after step; using it changes nothing here."""
+    array = lesson[0]
+    marks = _play_with_marks(lesson, fingerprint)
+    now = fingerprint(array)
+    for step, mark in marks.items():
+        earlier = array.at(step)
+        assert fingerprint(earlier) == mark
+        earlier.tick(3)
+        earlier.volume(0x1).write(0, "z")
+        earlier.rewind(2)  # its own history rewinds its own volumes
+        assert not earlier.groups and earlier.volume(0x1).data[:, 0].tobytes() == bytes(8)
+        assert fingerprint(array) == now
+
+
+def test_at_refuses_steps_that_do_not_exist_or_were_not_kept(lesson):
+    """A step out of range, not a whole number, or without a snapshot is refused by number."""
+    array, *_ = lesson
+    for step, reason in [(99, "steps are 0 to 4"), (-1, "steps are 0 to 4"),
+                         ("2", "a step is a whole number"), (True, "a step is a whole number")]:
+        with pytest.raises(HistoryError, match=f"cannot show step .*{reason}"):
+            array.at(step)
+    big = DiskArray("ET001")
+    big.add_volume(1, blocks=20 * 2**20)
+    with pytest.raises(HistoryError, match="cannot show step 1: its state was not kept"):
+        big.at(1)
