@@ -13,7 +13,7 @@ import numpy as np
 
 from . import errors
 from .blocks import Selection
-from .history import SNAPSHOT_LIMIT, Change, Step
+from .history import SNAPSHOT_LIMIT, Change, History, Step
 from .pair import CopyGroup, CopyPair
 from .session import Index, Session
 from .states import Copy, Event, State, Transition, transition
@@ -244,9 +244,10 @@ class DiskArray:
 
     # History -----------------------------------------------------------------------
     @property
-    def history(self) -> tuple[Step, ...]:
-        """Every step so far, oldest first; step 0 created the array."""
-        return tuple(self._history)
+    def history(self) -> History:
+        """Every step so far, oldest first; step 0 created the array (a notebook shows a
+        timeline)."""
+        return History(self._history, self)
 
     def rewind(self, step: int) -> None:
         """Restore everything exactly as it was after ``step``; later steps are dropped.

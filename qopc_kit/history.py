@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .states import Copy, Event, State
+
+if TYPE_CHECKING:
+    from .array import DiskArray
 
 #: Snapshots are kept while the array's volumes hold at most this many bytes;
 #: above it a step records what was done but rewind to it is refused.
@@ -52,6 +56,29 @@ class Step:
     def __str__(self) -> str:
         args = " ".join(f"{key}={_short(value)}" for key, value in self.args.items())
         return f"{self.number}: {self.action} {self.target} {args}".rstrip()
+
+
+class History(tuple):
+    """``array.history``: the steps, oldest first, as a tuple that a notebook displays as
+    a timeline (states, commands, host I/O and copy progress over ticks)."""
+
+    _array: DiskArray
+
+    def __new__(cls, steps: list[Step], array: DiskArray) -> History:
+        history = super().__new__(cls, steps)
+        history._array = array
+        return history
+
+    def _repr_html_(self) -> str:
+        from .views.timeline import timeline_html  # views are optional: only notebooks need them
+        if list(self) != self._array._history:
+            # The array moved on (or rewound) since this tuple was taken: its timeline would
+            # show other steps, so show these steps as text.
+            return "<pre>" + html.escape("\n".join(str(step) for step in self)) + "</pre>"
+        return timeline_html(self._array)
+
+    def __repr__(self) -> str:
+        return f"History({super().__repr__()})"
 
 
 def _short(value: Any) -> str:

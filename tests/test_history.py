@@ -136,3 +136,16 @@ def test_at_refuses_steps_that_do_not_exist_or_were_not_kept(lesson):
     big.add_volume(1, blocks=20 * 2**20)
     with pytest.raises(HistoryError, match="cannot show step 1: its state was not kept"):
         big.at(1)
+
+
+def test_history_is_a_tuple_that_a_notebook_shows_as_a_timeline(lesson):
+    """array.history compares and slices as a tuple and displays the timeline while current."""
+    array, src, dst, pair = lesson
+    pair.start()
+    history = array.history
+    assert history == tuple(array.history) and isinstance(history[1:], tuple)
+    shown = history._repr_html_()
+    assert "qopc-timeline" in shown and "acopc start" in shown
+    array.tick()  # the array moves on: the old tuple shows its own steps, as text
+    assert history._repr_html_().startswith("<pre>") and "tick" not in history._repr_html_()
+    assert "copier runs 1 tick" in array.history._repr_html_()
