@@ -20,6 +20,9 @@ Design choices:
   after Load, the end of the script's set-up (the last
   ``create``/``add_volume``/``add_copy_group``), so a saved session can be replayed.
   Like Undo, Reset and Go back refuse (and change nothing) when there is nothing to drop.
+* The block map is a small anywidget (:mod:`qopc_kit.panel_map`): a click on a block's
+  cell chooses that volume and block for Host I/O, as the Volume list and the Blocks range
+  would (Shift-click: a range). Choosing is no step; the map outlines the chosen blocks.
 * Load runs the whole script as a transcript does: a refused line changes nothing and is
   listed in the message, so the shipped scenarios with deliberate refusals load too.
 * Play ticks once per value change of an ``ipywidgets.Play`` (no threads: it also runs in
@@ -46,6 +49,7 @@ from . import errors, panel_text
 from .array import DiskArray
 from .history import Step
 from .pair import CopyPair
+from .panel_map import BlockMapWidget
 from .panel_picker import BlockSelector
 from .panel_script import ScriptBox
 from .panel_session import SESSION_COMMANDS, session_enabled
@@ -212,6 +216,7 @@ class Dashboard:
             self.diagram_html.value = ""
             self.state_html.value = "<i>this array has no copy pair</i>"
             self.blockmap_html.value = ""
+            self.map_hint.layout.display = "none"
             self.query_html.value = ""
             self.progress.max, self.progress.value = 1, 0
             self.progress_html.value = ""
@@ -219,6 +224,7 @@ class Dashboard:
             self.diagram_html.value = _diagrams_svg(pair)
             self.state_html.value = _state_lines_html(pair, role="status")
             self.blockmap_html.value = _block_map_html(pair, self.logical_toggle.value)
+            self.map_hint.layout.display = None if map_blocks(pair) <= MAP_CELLS else "none"
             self.query_html.value = panel_text.query_table_html(panel_text.query_rows(pair))
             total = pair.copied_blocks + pair.rest_blocks
             self.progress.max = max(total, 1)
@@ -226,6 +232,7 @@ class Dashboard:
             self.progress_html.value = panel_text.progress_text(pair)
         volume = array.volumes.get(self.volume_select.value)
         self.selector.resize(volume.blocks if volume is not None else 0)
+        self._show_selection()
         self.rate.max = max(self.rate.max, array.copy_rate)
         self.rate.value = array.copy_rate  # its observer calls the engine only on a change
         self.buttons["Undo"].disabled = last <= self.baseline
@@ -334,6 +341,33 @@ class Dashboard:
         return f"step {self.array.history[-1].number}: " + panel_text.read_text(
             volume.name, first, last, rows)
 
+    def _cell_clicked(self, volume: str, block: int, extend: bool) -> None:
+        """Select ``block`` of ``volume`` for Host I/O, as the Volume list and the Blocks
+        range would; ``extend`` (a Shift-click on the chosen volume) selects a range.
+
+        Changes no engine state, so it is no step; a click on a block the array no longer
+        has (the map was out of date) is refused in the message line.
+        """
+        stale = self._catch_up()
+        target = self.array.volumes.get(volume)
+        if target is None or not 0 <= block < target.blocks:
+            self._say("refused", f"cannot select block {block} of {volume}: {self.array.name} "
+                      "has no such block (the map was out of date)"
+                      + (f" · {stale}" if stale else ""))
+            return
+        extend = extend and volume == self.volume_select.value
+        self.volume_select.value = volume  # another volume redraws, fitting the range to it
+        self.selector.select(block, extend=extend)
+        if stale:
+            self._say("info", stale)
+
+    def _show_selection(self, _change: object = None) -> None:
+        """Outline the blocks of the Blocks range on the chosen volume in the block map."""
+        first, last = self.selector.blocks
+        volume = self.volume_select.value
+        self.blockmap_html.selected = ({"volume": volume, "first": first, "last": last}
+                                       if volume is not None else {})
+
     def _run(self) -> str:
         ticks = self.array.run()
         return (f"ran {ticks} tick(s): every physical copy has ended" if ticks
@@ -421,7 +455,11 @@ class Dashboard:
             options=[("Physical", False), ("Logical", True)], value=False,
             description="Show", tooltips=["What is on the blocks", "What a host reads"])
         self.logical_toggle.observe(self._choice_changed, names="value")
-        self.blockmap_html = widgets.HTML()
+        self.blockmap_html = BlockMapWidget()
+        self.blockmap_html.on_cell(self._cell_clicked)
+        self.map_hint = _html("qopc-map-hint")
+        self.map_hint.value = ('<span style="font-size: 12px; opacity: .75;">Click a block to '
+                               "select it for Host I/O; Shift-click selects a range</span>")
         self.log_html = _html("qopc-log-box")
 
     def _build_session(self) -> None:
@@ -433,6 +471,7 @@ class Dashboard:
         self.volume_select = widgets.Dropdown(description="Volume", options=[])
         self.volume_select.observe(self._choice_changed, names="value")
         self.selector = BlockSelector()
+        self.selector.range.observe(self._show_selection, names="value")
         self.value_text = widgets.Text(value="X", description="Value",
                                        placeholder="a letter, or a byte like 0x41",
                                        layout=widgets.Layout(width="220px"))
@@ -441,8 +480,10 @@ class Dashboard:
         self.io_box = _section("Host I/O", [
             self.volume_select, self.selector.range, self.value_text,
             widgets.HBox([self.buttons["Write"], self.buttons["Read"]])])
-        self.blockmap_box = widgets.VBox([self.logical_toggle, self.blockmap_html,
-                                          self.selector.picker])
+        self.blockmap_box = widgets.VBox([
+            widgets.HBox([self.logical_toggle, self.map_hint],
+                         layout=widgets.Layout(align_items="center", grid_gap="12px")),
+            self.blockmap_html])
         self.blockmap_box.add_class("qopc-blockmap-box")
 
     def _build_clock(self) -> None:

@@ -1,39 +1,28 @@
-"""The dashboard's block selector: a range slider, and one button per block for small volumes.
+"""The dashboard's block selector: the Blocks range slider, also set by clicks on the block map.
 
-The block maps are HTML, which ipywidgets cannot make clickable. Under the map, a
-row of toggle buttons (one per block, numbered like the map's cells) selects one
-block with a click or the keyboard; it works headless (``picker.value = 3``) and in
-every front end, without custom JavaScript. Volumes above :data:`PICKER_LIMIT` blocks
-get the range slider only: thousands of buttons would be unreadable and slow.
+A click on a block's cell in the map (:mod:`qopc_kit.panel_map`) selects that block
+alone, as the slider does when both its ends are on it; a Shift-click selects the blocks
+from the anchor to it. The slider alone reaches every block of a volume drawn as a summary
+strip (above the dashboard's ``MAP_CELLS`` blocks), which has no cells to click.
 """
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 
-#: The largest volume that gets one button per block.
-PICKER_LIMIT = 64
+from .errors import ArgumentError
 
 
 class BlockSelector:
-    """The blocks Write and Read act on: ``first`` to ``last``, both included.
-
-    Clicking block ``b`` selects ``b`` alone; the slider selects a range, and the
-    button of its block stays pressed while the range is a single block.
-    """
+    """The blocks Write and Read act on: ``first`` to ``last``, both included."""
 
     def __init__(self) -> None:
         self.range = widgets.IntRangeSlider(
             value=(0, 0), min=0, max=0, description="Blocks", continuous_update=False,
-            tooltip="First and last block to write or read",
+            tooltip="First and last block to write or read (or click a block in the map; "
+                    "Shift-click for a range)",
             layout=widgets.Layout(width="min(100%, 420px)"))
-        self.picker = widgets.ToggleButtons(
-            options=[], value=None, description="Block",
-            tooltips=[], style={"button_width": "3.2em"},
-            layout=widgets.Layout(flex_flow="row wrap"))
-        self.picker.observe(self._picked, names="value")
-        self.range.observe(self._ranged, names="value")
-        self.box = widgets.VBox([self.picker, self.range])
+        self._anchor = 0  # the block last selected alone: where a Shift-click extends from
 
     @property
     def blocks(self) -> tuple[int, int]:
@@ -42,28 +31,27 @@ class BlockSelector:
         return int(first), int(last)
 
     def resize(self, count: int) -> None:
-        """Fit the controls to a volume of ``count`` blocks, keeping the selection if it fits."""
+        """Fit the slider to a volume of ``count`` blocks, keeping the selection if it fits."""
         first, last = self.range.value
         last_block = max(count - 1, 0)
         if self.range.max != last_block:
             # Order matters: the slider refuses max < min while it moves.
             self.range.max = last_block
             self.range.value = (min(first, last_block), min(last, last_block))
-        small = 0 < count <= PICKER_LIMIT
-        if len(self.picker.options) != (count if small else 0):
-            self.picker.unobserve(self._picked, names="value")
-            self.picker.options = [(str(b), b) for b in range(count)] if small else []
-            self.picker.tooltips = [f"Select block {b}" for b in range(count)] if small else []
-            self.picker.observe(self._picked, names="value")
-            self._ranged({"new": self.range.value})
-        self.picker.layout.display = None if small else "none"
 
-    def _picked(self, change: dict) -> None:
-        block = change["new"]
-        if block is not None:
+    def select(self, block: int, *, extend: bool = False) -> None:
+        """Select ``block`` alone, or with ``extend`` every block from the anchor to it.
+
+        The anchor is the block last selected alone while it still ends the range, else
+        the range's first block. Raises ArgumentError for a block outside the volume.
+        """
+        if not 0 <= block <= self.range.max:
+            raise ArgumentError(f"no block {block} to select: the volume has blocks 0 to "
+                                f"{self.range.max}")
+        if extend:
+            first, last = self.blocks
+            anchor = self._anchor if self._anchor in (first, last) else first
+            self.range.value = (min(anchor, block), max(anchor, block))
+        else:
+            self._anchor = block
             self.range.value = (block, block)
-
-    def _ranged(self, change: dict) -> None:
-        first, last = change["new"]
-        single = first == last and first < len(self.picker.options)
-        self.picker.value = first if single else None

@@ -2,8 +2,8 @@
 
 Each test serves notebooks/01_tour.ipynb from a sandboxed server, drives the dashboard
 with real clicks in headless Chromium, and after every click compares what the page shows
-(state text, highlighted diagram node, block map) with a headless twin of the dashboard
-that received the same clicks in this process. Screenshots go to docs/screenshots/.
+(state text, highlighted diagram node, block map, the blocks chosen for Host I/O) with a
+headless twin of the dashboard that received the same clicks in this process. Screenshots go to docs/screenshots/.
 Without Chromium or Playwright these tests skip; with QOPC_REQUIRE_BROWSER=1 (CI) they fail.
 """
 
@@ -39,11 +39,12 @@ pytestmark = pytest.mark.browser
 TOUR = Path(os.environ.get("QOPC_TOUR_NOTEBOOK", ROOT / "notebooks" / "01_tour.ipynb"))
 
 #: The actions, in order: button clicks, each of which must change what the page shows;
-#: ("Volume", side) picks the volume Write writes to, ("Value", text) what it writes. The
-#: host writes put X on block 0 of the source and Y on block 0 of the destination, so that
-#: "Differential start" queues the block again and rolls the destination's write back. The
-#: screenshots are taken then, when the block map carries several marks.
-CLICKS = ("Start", "Tick", "Run to end", "Write", ("Volume", "destination"), ("Value", "Y"),
+#: ("Block", side, block) clicks that block's cell in the block map, which chooses the
+#: volume and block Write writes to, ("Value", text) what it writes. The host writes put X
+#: on block 0 of the source and Y on block 2 of the destination, so that "Differential
+#: start" queues both blocks again and rolls the destination's write back. The screenshots
+#: are taken then, when the block map carries several marks.
+CLICKS = ("Start", "Tick", "Run to end", "Write", ("Block", "destination", 2), ("Value", "Y"),
           "Write", "Differential start")
 LAST_CLICK = "Tick"
 
@@ -96,11 +97,20 @@ _SNAPSHOT_JS = """root => ({
   cells: [...root.querySelectorAll('.qopc-blockmap-box .qopc-cell')].map(cell => [
     cell.dataset.volume, Number(cell.dataset.block), cell.className,
     cell.querySelector('.qopc-content')?.textContent ?? '']),
+  selected: [...root.querySelectorAll('.qopc-blockmap-box .qopc-selected')]
+              .map(cell => [cell.dataset.volume, Number(cell.dataset.block)]),
+  volume: [...root.querySelectorAll('.widget-dropdown')]
+            .find(box => box.querySelector('.widget-label')?.textContent === 'Volume')
+            ?.querySelector('select')?.value ?? null,
+  blocks: [...root.querySelectorAll('.widget-slider')]
+            .find(box => box.querySelector('.widget-label')?.textContent === 'Blocks')
+            ?.querySelector('.widget-readout')?.textContent ?? null,
 })"""
 
 
 def shown(dashboard) -> dict:
-    """The state text, highlighted nodes and block-map cells the browser displays."""
+    """The state text, highlighted nodes, block-map cells and the Host I/O choice (volume,
+    Blocks range, outlined cells) the browser displays."""
     return dashboard.evaluate(_SNAPSHOT_JS)
 
 
@@ -121,8 +131,9 @@ def contents(cells: list, volume: str) -> list[str]:
 
 
 def check_against_engine(page_view: dict, twin) -> None:
-    """Assert the page shows the twin dashboard's engine state: state text, current node,
-    queued and tracked blocks, and each block's content."""
+    """Assert the page shows the twin dashboard's engine state (state text, current node,
+    queued and tracked blocks, each block's content) and its Host I/O choice (the volume,
+    the Blocks range and the cells the map outlines)."""
     from qopc_kit.views.blockmap import content_labels
 
     pair = twin.pair
@@ -145,6 +156,12 @@ def check_against_engine(page_view: dict, twin) -> None:
         assert marked(cells, volume, css) == np.flatnonzero(mask).tolist(), css
     assert contents(cells, source) == content_labels(pair.source.data)
     assert contents(cells, destination) == content_labels(pair.destination.data)
+    chosen, (first, last) = twin.volume_select.value, twin.selector.blocks
+    assert page_view["volume"] == chosen
+    assert re.findall(r"\d+", page_view["blocks"] or "") == [str(first), str(last)]
+    outlined = ([[chosen, block] for block in range(first, last + 1)]
+                if chosen in (source, destination) else [])
+    assert page_view["selected"] == outlined
 
 
 def twin_of(page_view: dict):
@@ -208,25 +225,59 @@ def drive(page, dashboard, clicks=CLICKS):
     settled(dashboard, twin)
     assert twin.pair.state.label == "No session"
     for action in clicks:
-        if isinstance(action, tuple):
-            set_control(dashboard, twin, *action)
-        else:
+        if isinstance(action, str):
             click(page, dashboard, twin, action)
+        elif action[0] == "Block":
+            pick_block(dashboard, twin, *action[1:])
+        else:
+            set_value(dashboard, twin, *action[1:])
     return twin
 
 
-def set_control(dashboard, twin, label: str, value: str) -> None:
-    """Set the Volume list (``value``: "source" or "destination") or the Value box, on the
-    page and in the twin; no engine step, so the page must still agree with the engine."""
-    control = dashboard.get_by_label(label, exact=True)
-    if label == "Volume":
-        volume = getattr(twin.pair, value).name
-        twin.volume_select.value = volume
-        control.select_option(volume, timeout=WAIT_MS)
-    else:
-        twin.value_text.value = value
-        control.fill(value, timeout=WAIT_MS)
+def set_value(dashboard, twin, value: str) -> None:
+    """Type ``value`` in the Value box, on the page and in the twin; no engine step, so the
+    page must still agree with the engine."""
+    twin.value_text.value = value
+    dashboard.get_by_label("Value", exact=True).fill(value, timeout=WAIT_MS)
     settled(dashboard, twin)
+
+
+def twin_click(twin, volume: str, block: int, extend: bool = False) -> None:
+    """In the twin, click a block's cell as the map's module does: it sets ``clicked``."""
+    count = twin.blockmap_html.clicked.get("count", 0) + 1
+    twin.blockmap_html.clicked = {"volume": volume, "block": block, "extend": extend,
+                                  "count": count}
+
+
+def pick_block(dashboard, twin, side: str, block: int) -> None:
+    """Click ``block`` of the pair's ``side`` volume ("source" or "destination") in the page's
+    block map and in the twin: the page must then show that volume and block chosen (the
+    Volume list, the Blocks range and the map's outline), still agreeing with the engine."""
+    volume = getattr(twin.pair, side).name
+    before = shown(dashboard)
+    twin_click(twin, volume, block)
+    dashboard.locator(f'.qopc-blockmap-box .qopc-cell[data-volume="{volume}"]'
+                      f'[data-block="{block}"]').click(timeout=WAIT_MS)
+    after = settled(dashboard, twin)
+    assert (after["volume"], after["selected"]) == (volume, [[volume, block]])
+    assert after != before, f"clicking block {block} of {volume} changed nothing on the page"
+
+
+def pick_with_keys(page, dashboard, twin) -> None:
+    """From the chosen cell, ArrowRight then Shift+Enter choose one more block, on the page
+    and in the twin; JupyterLab's own Shift+Enter (run the cell) must not act."""
+    volume, (first, last) = twin.volume_select.value, twin.selector.blocks
+    assert first == last, "start from a single chosen block"
+    cells = page.locator(".jp-Notebook .jp-Cell").count()
+    dashboard.locator(f'.qopc-blockmap-box .qopc-cell[data-volume="{volume}"]'
+                      f'[data-block="{first}"]').focus(timeout=WAIT_MS)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+Enter")
+    twin_click(twin, volume, first + 1, extend=True)
+    assert twin.selector.blocks == (first, first + 1)
+    settled(dashboard, twin)
+    assert page.locator(".jp-Notebook .jp-Cell").count() == cells
+    assert page.locator(".jp-CodeCell .jp-InputArea-prompt", has_text="[*]").count() == 0
 
 
 def code_lines(notebook: Path) -> list[str]:
@@ -276,7 +327,8 @@ def dark_background(dashboard) -> bool:
 # The tests ----------------------------------------------------------------------------------
 def test_tour_dashboard_in_jupyterlab_follows_the_engine(page, lab):
     """In JupyterLab the tour runs from the Run menu, and every click on the dashboard redraws
-    state text, highlighted node and block map as the engine says, in both themes."""
+    state text, highlighted node and block map as the engine says, in both themes; a click on
+    a block's cell, or the keyboard on the map, chooses the blocks for Host I/O."""
     open_lab_notebook(page, lab, TOUR)
     run_all_cells(page)
     dashboard = page.locator(".qopc-dashboard").first
@@ -287,6 +339,7 @@ def test_tour_dashboard_in_jupyterlab_follows_the_engine(page, lab):
     set_lab_theme(page, "JupyterLab Dark")
     assert dark_background(dashboard)
     save(page, dashboard, "dashboard-lab-dark.png")
+    pick_with_keys(page, dashboard, twin)
     click(page, dashboard, twin, LAST_CLICK)
 
 

@@ -15,7 +15,6 @@ from conftest import operations
 import qopc_kit
 from qopc_kit import ArgumentError, Copy, DiskArray, Event, State, panel_text
 from qopc_kit.panel import MAP_CELLS, Dashboard, dashboard
-from qopc_kit.panel_picker import PICKER_LIMIT
 from qopc_kit.panel_session import SESSION_COMMANDS
 from qopc_kit.scenarios import list_scenarios
 from qopc_kit.scenarios import load as load_scenario
@@ -44,6 +43,13 @@ def write(dash: Dashboard, volume: str, blocks: tuple[int, int], value: str) -> 
     dash.selector.range.value = blocks
     dash.value_text.value = value
     dash.buttons["Write"].click()
+
+
+def click_cell(dash: Dashboard, volume: str, block: int, shift: bool = False) -> None:
+    """Click a block's cell in the map, as the widget's module does: it sets ``clicked``."""
+    count = dash.blockmap_html.clicked.get("count", 0) + 1
+    dash.blockmap_html.clicked = {"volume": volume, "block": block, "extend": shift,
+                                  "count": count}
 
 
 def test_dashboard_builds_the_lesson_array():
@@ -99,7 +105,7 @@ def test_every_control_is_labelled():
     """Every button, slider, box and selector in the panel has a description for readers."""
     dash = dashboard()
     controls = [dash.pair_select, dash.volume_select, dash.fail_select, dash.value_text,
-                dash.selector.range, dash.selector.picker, dash.play, dash.speed, dash.rate,
+                dash.selector.range, dash.play, dash.speed, dash.rate,
                 dash.step_slider, dash.logical_toggle, dash.script_text, dash.upload,
                 dash.progress, *dash.buttons.values()]
     for control in controls:
@@ -225,25 +231,85 @@ def test_block_map_shows_physical_or_logical_blocks():
     assert dash.array.volume(0x6).image()[:, 0].tobytes() == b"ABCD"  # the toggle changed nothing
 
 
-def test_clicking_a_block_selects_it():
-    """A block's button selects that block alone; a range on the slider releases the buttons."""
+def test_clicking_a_destination_cell_selects_that_volume_and_block():
+    """A click on a block's cell chooses its volume and that block alone; Write then writes it."""
     dash = dashboard()
-    picker = dash.selector.picker
-    assert len(picker.options) == 16
-    picker.value = 7
-    assert dash.selector.blocks == (7, 7)
-    dash.selector.range.value = (2, 4)
-    assert picker.value is None
-    dash.selector.range.value = (9, 9)
-    assert picker.value == 9
+    steps = len(dash.array.history)
+    click_cell(dash, "ET001/0x6", 7)
+    assert dash.volume_select.value == "ET001/0x6"
+    assert dash.selector.blocks == (7, 7) and dash.selector.range.value == (7, 7)
+    assert dash.blockmap_html.selected == {"volume": "ET001/0x6", "first": 7, "last": 7}
+    assert len(dash.array.history) == steps  # choosing a block is no step
+    dash.value_text.value = "Q"
+    dash.buttons["Write"].click()
+    assert message(dash)[0] == "ok"
+    assert dash.array.volume(0x6).data[:, 0].tobytes() == b"\0" * 7 + b"Q" + b"\0" * 8
+
+
+def test_a_second_click_on_the_same_cell_selects_it_again():
+    """The click counter makes a repeated click a change: it selects the block after the
+    slider moved away."""
+    dash = dashboard()
+    click_cell(dash, "ET001/0x1", 3)
+    dash.selector.range.value = (5, 9)
+    assert dash.blockmap_html.selected == {"volume": "ET001/0x1", "first": 5, "last": 9}
+    click_cell(dash, "ET001/0x1", 3)
+    assert dash.selector.blocks == (3, 3)
+
+
+def test_shift_click_selects_from_the_anchor():
+    """Shift-click selects from the block last clicked alone; on another volume it selects
+    that block alone."""
+    dash = dashboard()
+    click_cell(dash, "ET001/0x6", 3)
+    click_cell(dash, "ET001/0x6", 7, shift=True)
+    assert dash.selector.blocks == (3, 7)
+    click_cell(dash, "ET001/0x6", 1, shift=True)
+    assert dash.selector.blocks == (1, 3)
+    dash.selector.range.value = (10, 12)  # the anchor no longer ends the range
+    click_cell(dash, "ET001/0x6", 14, shift=True)
+    assert dash.selector.blocks == (10, 14)
+    click_cell(dash, "ET001/0x1", 9, shift=True)
+    assert (dash.volume_select.value, dash.selector.blocks) == ("ET001/0x1", (9, 9))
+
+
+def test_a_click_on_a_block_the_array_no_longer_has_is_refused(fingerprint):
+    """A map out of date may offer a block that is gone: the click is refused, nothing changes."""
+    dash = dashboard(blocks=4)
+    before = fingerprint(dash.array)
+    click_cell(dash, "ET001/0x6", 2)
+    click_cell(dash, "ET001/0x6", 9)
+    kind, text = message(dash)
+    assert kind == "refused" and "cannot select block 9 of ET001/0x6" in text
+    click_cell(dash, "ET001/0x9", 0)
+    assert message(dash)[0] == "refused"
+    assert dash.selector.blocks == (2, 2) and fingerprint(dash.array) == before
+    dash.blockmap_html.clicked = {"volume": "ET001/0x6", "block": True, "count": 9}
+    assert dash.selector.blocks == (2, 2)  # not a block number: ignored
+
+
+def test_the_map_widget_draws_cells_that_report_clicks():
+    """The map's module sets the traitlet Python reads; its cells look clickable, and every
+    cell carries its volume and block."""
+    dash = dashboard()
+    widget = dash.blockmap_html
+    assert "export default" in str(widget._esm) and 'model.set("clicked"' in str(widget._esm)
+    for key in ("volume", "block", "extend", "count"):
+        assert key in str(widget._esm)
+    assert "cursor: pointer" in str(widget._css)
+    for volume in ("ET001/0x1", "ET001/0x6"):
+        for block in range(16):
+            assert f'data-volume="{volume}" data-block="{block}"' in widget.value
+    assert "Click a block" in dash.map_hint.value and dash.map_hint.layout.display is None
 
 
 def test_large_volumes_get_the_range_slider_only():
-    """Above PICKER_LIMIT blocks there is no button per block; the slider spans the volume."""
-    dash = dashboard(blocks=PICKER_LIMIT + 1)
-    assert dash.selector.picker.options == ()
-    assert dash.selector.picker.layout.display == "none"
-    assert dash.selector.range.max == PICKER_LIMIT
+    """Above MAP_CELLS blocks the map is a strip with no cells to click; the slider spans the
+    volume and the click hint is hidden."""
+    dash = dashboard(blocks=MAP_CELLS + 1)
+    assert "data-block=" not in dash.blockmap_html.value
+    assert dash.map_hint.layout.display == "none"
+    assert dash.selector.range.max == MAP_CELLS
 
 
 def test_read_shows_the_logical_image_and_warns_on_an_unusable_volume():
@@ -582,19 +648,23 @@ def test_event_log_keeps_the_last_steps():
 
 
 def test_block_selector_follows_the_chosen_volume():
-    """Choosing a bigger volume widens the slider and hides the buttons; back again, they return."""
+    """Choosing a bigger volume widens the slider; back again, the selection is cut to fit;
+    the map outlines the selection only on the volume it is drawn for."""
     array = DiskArray("ET001")
     small = array.add_volume(1, blocks=8)
     array.add_volume(2, blocks=8)
-    array.add_volume(3, blocks=PICKER_LIMIT * 2)
+    array.add_volume(3, blocks=128)
     array.add_copy_group("CG1", pairs=[(small, "0x2")])
     dash = dashboard(array)
     dash.volume_select.value = "ET001/0x3"
     dash.selector.range.value = (100, 120)
-    assert dash.selector.picker.layout.display == "none"
+    assert dash.blockmap_html.selected == {"volume": "ET001/0x3", "first": 100, "last": 120}
+    click_cell(dash, "ET001/0x2", 5)
+    assert dash.selector.range.max == 7 and dash.selector.blocks == (5, 5)
+    dash.volume_select.value = "ET001/0x3"
+    dash.selector.range.value = (100, 120)
     dash.volume_select.value = "ET001/0x1"
     assert dash.selector.range.max == 7 and dash.selector.blocks == (7, 7)
-    assert dash.selector.picker.value == 7 and dash.selector.picker.layout.display is None
 
 
 def test_each_action_redraws_once():
@@ -638,15 +708,19 @@ def test_reset_keeps_a_prepared_lesson_array(fingerprint):
     assert fingerprint(array) == prepared
 
 
-def test_without_ipywidgets_the_error_names_it():
-    """Where ipywidgets is missing, dashboard() says which package to install."""
-    code = ("import sys; sys.modules['ipywidgets'] = None\n"
+@pytest.mark.parametrize(("package", "says"), [
+    ("ipywidgets", "the dashboard needs ipywidgets: pip install 'qopc-kit[notebook]'"),
+    ("anywidget", "block map needs anywidget: pip install 'qopc-kit[notebook]'"),
+])
+def test_without_a_notebook_package_the_error_names_it(package, says):
+    """Where ipywidgets or anywidget is missing, dashboard() says which package to install."""
+    code = (f"import sys; sys.modules[{package!r}] = None\n"
             "import qopc_kit\n"
             "try:\n    qopc_kit.dashboard()\n"
             "except ImportError as error:\n    print(error)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, timeout=60)
-    assert "the dashboard needs ipywidgets: pip install 'qopc-kit[notebook]'" in result.stdout
+    assert says in result.stdout
 
 
 def test_a_pair_of_volumes_of_different_sizes_is_drawn_without_error():
@@ -765,14 +839,15 @@ def test_the_panel_follows_a_rewind_below_its_first_step():
     assert dash.buttons["Reset"].disabled and dash.buttons["Undo"].disabled
 
 
-@pytest.mark.parametrize("blocks", [PICKER_LIMIT + 1, MAP_CELLS])
-def test_volumes_drawn_as_cells_without_a_picker_are_reached_by_the_range(blocks):
-    """From PICKER_LIMIT + 1 to MAP_CELLS blocks the map has cells but no buttons: the
-    Blocks range spans every block, so any one block can still be written."""
+@pytest.mark.parametrize("blocks", [65, MAP_CELLS])
+def test_every_cell_of_a_map_up_to_map_cells_can_be_clicked_and_written(blocks):
+    """Up to MAP_CELLS blocks every block has a cell: a click on the last one and Write
+    write that block; the Blocks range spans every block too."""
     dash = dashboard(blocks=blocks)
-    assert f'data-block="{blocks - 1}"' in dash.blockmap_html.value
-    assert dash.selector.picker.layout.display == "none"
+    assert f'data-volume="ET001/0x6" data-block="{blocks - 1}"' in dash.blockmap_html.value
     assert (dash.selector.range.min, dash.selector.range.max) == (0, blocks - 1)
-    write(dash, "ET001/0x6", (blocks - 1, blocks - 1), "Q")
+    click_cell(dash, "ET001/0x6", blocks - 1)
+    dash.value_text.value = "Q"
+    dash.buttons["Write"].click()
     assert message(dash)[0] == "ok"
     assert dash.array.volume(0x6).data[blocks - 1].tobytes() == b"Q"
