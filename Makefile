@@ -20,15 +20,18 @@ $(STAMP): pyproject.toml
 	  exit 1; fi
 	touch $(STAMP)
 
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
 app: $(STAMP)
-	$(BIN)/voila notebooks/01_tour.ipynb --no-browser
+	$(BIN)/voila app/dashboard.ipynb --no-browser
 
 test: $(STAMP)
 	$(BIN)/ruff check qopc_kit tests benchmarks
-	$(BIN)/python -m pytest tests --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(BIN)/python -m pytest tests --nbval notebooks app --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests
@@ -38,12 +41,12 @@ lint: $(STAMP)
 
 # Re-run every lesson in place after a change to what they display (nbval compares outputs).
 notebooks: $(STAMP)
-	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False \
-	  [0-9]*.ipynb
+	  notebooks/[0-9]*.ipynb app/dashboard.ipynb
 	# One stream output per cell: how prints are split into chunks varies from run to run.
-	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --inplace \
-	  --CoalesceStreamsPreprocessor.enabled=True [0-9]*.ipynb
+	$(BIN)/jupyter nbconvert --to notebook --inplace \
+	  --CoalesceStreamsPreprocessor.enabled=True notebooks/[0-9]*.ipynb app/dashboard.ipynb
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as problem:
         print(f"qopc: cannot read {options.script}: {problem.strerror}", file=sys.stderr)
         return 2
+    except UnicodeDecodeError as problem:
+        print(f"qopc: cannot read {options.script}: not UTF-8 text (byte {problem.start})",
+              file=sys.stderr)
+        return 2
     try:
         transcript = run_script(text, strict=options.strict)
     except ShellSyntaxError as problem:

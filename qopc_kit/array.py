@@ -494,6 +494,14 @@ class DiskArray:
             warnings.warn(f"{volume.name} is unusable: its copy was cancelled before it "
                           f"completed ({int(volume._missing.sum())} block(s) never copied)",
                           errors.UnusableVolumeWarning, stacklevel=3)
+        for session in self._live(lambda s: s.state is State.ERROR_SUSPEND):
+            # A suspended copy fetches nothing: these blocks still hold the old data.
+            stale = int(np.count_nonzero(session.queued[index])) if index.size else 0
+            if session.destination is volume and stale:
+                warnings.warn(f"{volume.name}: {stale} block(s) read never reached it: the copy "
+                              f"from {session.source.name} is in Error suspend (cancel, then "
+                              "start, or start -auto)", errors.UnusableVolumeWarning,
+                              stacklevel=3)
         return volume._get(index)
 
     def _physical_write(self, volume: Volume, index: Index, rows: np.ndarray,

@@ -125,8 +125,10 @@ def block_data(data: object, count: int, block_size: int, what: str) -> np.ndarr
             return np.broadcast_to(raw, shape).copy()
         if raw.size == count * block_size:
             return raw.reshape(shape).copy()
-        raise ArgumentError(f"{what}: {raw.size} bytes fit neither one block ({block_size}) "
-                            f"nor {count} blocks ({count * block_size})")
+        sizes = sorted({1, block_size, count * block_size})  # a fill, one block, all
+        wanted = ", ".join(map(str, sizes[:-1])) + (" or " if len(sizes) > 1 else "") + str(sizes[-1])
+        raise ArgumentError(f"{what}: got {raw.size} bytes for {count} block(s) of "
+                            f"{block_size} byte(s); give {wanted} byte{'s' if sizes[-1] > 1 else ''}")
     if isinstance(data, (bool, np.bool_)):
         raise ArgumentError(f"{what}: data must be bytes, text, an int or an array, not a bool")
     if isinstance(data, numbers.Integral):

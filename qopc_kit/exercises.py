@@ -141,6 +141,8 @@ def seed_for(student: str | int) -> int:
     """
     if isinstance(student, bool):
         raise ArgumentError(f"a student is a name or a number, not {student!r}")
+    if isinstance(student, str) and student.strip().isdecimal():
+        student = int(student)  # "42" typed in a form is student number 42
     if isinstance(student, int):
         if student < 0:
             raise ArgumentError(f"a student number must be >= 0, got {student}")
@@ -485,7 +487,7 @@ class ExerciseSet:
     def score(self) -> str:
         """A one-line score: exercises solved, and attempts used."""
         solved = sum(any(ok for _, ok in tries) for tries in self.attempts.values())
-        used = sum(len(tries) for tries in self.attempts.values())
+        used = sum(attempts_used(tries) for tries in self.attempts.values())
         return f"{self.student}: {solved}/{len(self.exercises)} solved in {used} attempt(s)"
 
     def record(self) -> dict[str, object]:
@@ -497,7 +499,10 @@ class ExerciseSet:
         """Write the attempts to ``directory/<student>.json`` (a shared class folder)."""
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_-]+", "_", str(self.student).strip()) or "student"
+        student = str(self.student).strip()
+        name = re.sub(r"[^A-Za-z0-9_-]+", "_", student) or "student"
+        if name != student:  # "a/b" and "a_b" must not share a file
+            name += "-" + hashlib.sha256(student.encode("utf-8")).hexdigest()[:8]
         path = folder / f"{name}.json"
         path.write_text(json.dumps(self.record(), indent=1), encoding="utf-8")
         return path
@@ -530,6 +535,11 @@ class ExerciseSet:
         return widgets.VBox([pick, question, widgets.HBox([answer, button]), verdict])
 
 
+def attempts_used(tries: list) -> int:
+    """Attempts up to the first right answer (checks after it do not count), else all."""
+    return next((number for number, (_, ok) in enumerate(tries, 1) if ok), len(tries))
+
+
 def teacher_view(source: str | Path | Iterable[ExerciseSet]) -> str:
     """A class table: per student and exercise, ok/wrong and the attempts used.
 
@@ -538,6 +548,9 @@ def teacher_view(source: str | Path | Iterable[ExerciseSet]) -> str:
     for two wrong attempts, ``.`` for not tried. Then the answers given per exercise.
     """
     if isinstance(source, (str, Path)):
+        if not Path(source).is_dir():
+            raise ArgumentError(f"no folder {str(source)!r}: give the folder the students "
+                                "saved their answers to")
         files = sorted(Path(source).glob("*.json"))
         records = [json.loads(f.read_text(encoding="utf-8")) for f in files]
     else:
@@ -553,7 +566,7 @@ def teacher_view(source: str | Path | Iterable[ExerciseSet]) -> str:
             tries = r["attempts"].get(key, [])
             ok = any(t[1] for t in tries)
             solved += ok
-            cells.append("." if not tries else f"{'ok' if ok else 'x'}({len(tries)})")
+            cells.append("." if not tries else f"{'ok' if ok else 'x'}({attempts_used(tries)})")
         lines.append(f"{r['student']!s:<{width}}  " + " ".join(f"{c:>5}" for c in cells)
                      + f"  {solved}/{len(keys)}")
     lines.append("answers given:")

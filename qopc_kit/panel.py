@@ -17,8 +17,9 @@ Design choices:
   (the engine drops later steps), so it happens only on the explicit "Go back to step"
   button. Undo, Reset and Go back never go below the panel's first step: the step the
   array was at when the panel got it, so a lesson's prepared array comes back whole;
-  after Load, the end of the script's set-up (the last
-  ``create``/``add_volume``/``add_copy_group``), so a saved session can be replayed.
+  after Load, the end of the script's set-up (the step before its first ``acopc start``
+  or ``cancel``: volumes, groups and the data written first), so a saved session can be
+  replayed.
   Like Undo, Reset and Go back refuse (and change nothing) when there is nothing to drop.
 * The block map is a small anywidget (:mod:`qopc_kit.panel_map`): a click on a block's
   cell chooses that volume and block for Host I/O, as the Volume list and the Blocks range
@@ -55,14 +56,14 @@ from .panel_script import ScriptBox
 from .panel_session import SESSION_COMMANDS, session_enabled
 from .views.blockmap import block_map_html, map_blocks, summary_strip_html
 from .views.diagram import state_diagram_svg, state_line
-from .views.timeline import timeline_text
+from .views.timeline import describe, timeline_text
 
 #: Larger volumes show as the views' summary strip: a map of one cell per block would
 #: send megabytes to the browser on every click (4,096 blocks: 2.6 MB of HTML; 256: 160 kB).
 MAP_CELLS = 256
 
-#: Steps that build an array; a loaded script's Reset goes to the last of them.
-SETUP_ACTIONS = ("create", "add_volume", "add_copy_group", "add_pair")
+#: The copy commands: a loaded script's set-up is everything before the first of them.
+COMMAND_ACTIONS = ("start", "cancel")
 
 _LESSON_OPTIONS = ("name", "blocks", "block_size", "copy_rate")
 
@@ -321,7 +322,7 @@ class Dashboard:
     def _last_step_text(self) -> str:
         step = self.array.history[-1]
         changes = "; ".join(str(change) for change in step.changes)
-        return f"step {step}" + (f" · {changes}" if changes else "")
+        return f"step {step.number}: {describe(step)[0]}" + (f" · {changes}" if changes else "")
 
     def _selected_pair(self) -> CopyPair:
         pair = self.pair
@@ -419,8 +420,11 @@ class Dashboard:
     def _load(self) -> str:
         transcript = self.script.load()
         self.array = transcript.array
-        self._first_step = max((step.number for step in self.array.history
-                                if step.action in SETUP_ACTIONS), default=0)
+        # Reset goes back to the set-up: volumes, groups and the data written before the
+        # first copy command (a script with no copy command is all set-up).
+        self._first_step = next((step.number - 1 for step in self.array.history
+                                 if step.action in COMMAND_ACTIONS),
+                                len(self.array.history) - 1)
         text = f"loaded {self.array.name}: now at step {len(self.array.history) - 1}"
         if transcript.refusals:
             text += f"; {len(transcript.refusals)} line(s) refused: " + "; ".join(

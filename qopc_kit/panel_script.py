@@ -50,7 +50,7 @@ class ScriptBox:
         self.text.value = text
         self.download.value = panel_text.download_link_html(text)
         self.box.selected_index = 0  # open the box, to show what was saved
-        return (f"saved {len(array.history)} steps as a script of "
+        return (f"saved {len(array.history) - 1} step(s) after the array's creation as a script of "
                 f"{len(text.splitlines())} lines")
 
     def load(self) -> Transcript:

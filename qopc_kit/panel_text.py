@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 import numpy as np
 
+from .views.timeline import describe
+
 if TYPE_CHECKING:
     from .history import Step
     from .pair import CopyPair, QueryRow
@@ -114,7 +116,7 @@ def parse_value(text: str) -> str | int:
 
 def step_html(step: Step, last: int) -> str:
     """The history slider's preview of one step: what was done and which states it moved."""
-    lines = [html.escape(str(step))]
+    lines = [html.escape(f"{step.number}: {describe(step)[0]}")]
     lines += [f"&nbsp;&nbsp;{html.escape(str(change))}" for change in step.changes]
     if step.number < last:
         later = f"step {last}" if step.number + 1 == last else f"steps {step.number + 1}-{last}"

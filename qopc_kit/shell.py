@@ -251,7 +251,8 @@ def _options(tokens: list[Token], allowed: tuple[str, ...], command: str,
 def _number(token: Token, what: str, fail: Any, low: int = 1) -> int:
     text = token.text
     if token.quoted or not _INTEGER.fullmatch(text):
-        raise fail(f"{what} must be a whole number, got {text!r}", token)
+        raise fail(f"{what} must be a whole number from {low} to {_MAX_NUMBER}, got {text!r}",
+                   token)
     value = int(text, 16) if text[:2] in ("0x", "0X") else int(text, 10)
     if not low <= value <= _MAX_NUMBER:
         raise fail(f"{what} must be a whole number from {low} to {_MAX_NUMBER}, got {text!r}",
@@ -686,7 +687,7 @@ def _read(array: DiskArray, args: dict[str, Any]) -> str:
     where = format_blocks(index, 16) if not isinstance(index, int) else f"{index} block(s)"
     lines = [f"{volume.name} {where}: {format_data(data)}"]
     lines += _left_queue(before, "copied on read for")
-    lines += [f"  UNUSABLE: {w.message}" for w in caught
+    lines += [f"  WARNING: {w.message}" for w in caught
               if issubclass(w.category, errors.UnusableVolumeWarning)]
     return "\n".join(lines + [f"  {change}" for change in step.changes])
 
@@ -713,6 +714,12 @@ def _show(array: DiskArray, args: dict[str, Any]) -> str:
     more = f" ... ({volume.blocks - count} more)" if volume.blocks > count else ""
     state = "usable" if volume.usable else (
         f"UNUSABLE, never copied: {format_blocks(np.flatnonzero(volume.missing), 16)}")
+    for pair in array.pairs.values():
+        for session in (pair.session, pair.reverse_session):
+            if (session.destination is volume and session.state is State.ERROR_SUSPEND
+                    and session.rest_blocks):
+                state += (f"; copy from {session.source.name} in Error suspend, not copied: "
+                          f"{format_blocks(np.flatnonzero(session.queued), 16)}")
     return "\n".join([
         f"{volume.name}: {volume.blocks} block(s) of {volume.block_size} byte(s), {state}",
         f"  logical  {format_data(volume.image(slice(0, count)))}{more}",

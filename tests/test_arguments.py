@@ -35,7 +35,7 @@ def test_bad_blocks_are_refused_by_name(lesson, fingerprint, blocks, message):
 
 
 BAD_DATA = [
-    (b"abc", "3 bytes fit neither"),
+    (b"abc", r"got 3 bytes for 2 block\(s\) of 1 byte\(s\); give 1 or 2 bytes"),
     (256, "0 to 255"),
     (-1, "0 to 255"),
     (1.5, "not float"),

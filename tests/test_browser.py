@@ -1,6 +1,7 @@
 """In a real browser: the tour's dashboard in JupyterLab and in Voilà follows the engine.
 
-Each test serves notebooks/01_tour.ipynb from a sandboxed server, drives the dashboard
+Each test serves notebooks/01_tour.ipynb (JupyterLab) or app/dashboard.ipynb (Voilà, as
+`make app` does) from a sandboxed server, drives the dashboard
 with real clicks in headless Chromium, and after every click compares what the page shows
 (state text, highlighted diagram node, block map, the blocks chosen for Host I/O) with a
 headless twin of the dashboard that received the same clicks in this process. Screenshots go to docs/screenshots/.
@@ -37,6 +38,7 @@ pytestmark = pytest.mark.browser
 
 #: The notebook under test (QOPC_TOUR_NOTEBOOK points elsewhere while developing a lesson).
 TOUR = Path(os.environ.get("QOPC_TOUR_NOTEBOOK", ROOT / "notebooks" / "01_tour.ipynb"))
+APP = ROOT / "app" / "dashboard.ipynb"  # what `make app` serves
 
 #: The actions, in order: button clicks, each of which must change what the page shows;
 #: ("Block", side, block) clicks that block's cell in the block map, which chooses the
@@ -73,8 +75,8 @@ def lab(context, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def voila(context, tmp_path_factory):
-    """Voilà serving the tour as `make app` does; stopped whatever happens."""
-    with running_server("voila", TOUR, tmp_path_factory.mktemp("voila")) as server:
+    """Voilà serving the app notebook as `make app` does; stopped whatever happens."""
+    with running_server("voila", APP, tmp_path_factory.mktemp("voila")) as server:
         yield server
 
 
@@ -350,7 +352,7 @@ def test_app_mode_serves_the_dashboard_without_code(page, voila):
     dashboard.wait_for(state="visible", timeout=4 * WAIT_MS)
     assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor, .cm-editor").count() == 0
     text = page.locator("body").inner_text()
-    shown_code = [line for line in code_lines(TOUR) if line in text]
+    shown_code = [line for line in code_lines(APP) if line in text]
     assert not shown_code, f"Voilà shows code: {shown_code[:3]}"
     twin = drive(page, dashboard)
     save(page, dashboard, "app-voila-light.png")

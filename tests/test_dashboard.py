@@ -385,7 +385,7 @@ def test_step_slider_previews_and_go_back_rewinds():
     assert dash.step_slider.value == dash.step_slider.max == first + 2
     dash.step_slider.value = first
     assert len(dash.array.history) == first + 3
-    assert f"{first}: start ET001/0x1:ET001/0x6" in dash.step_html.value
+    assert f"{first}: acopc start -p ET001/0x1:ET001/0x6" in dash.step_html.value
     assert f"drops steps {first + 1}-{first + 2}" in dash.step_html.value
     dash.buttons["Go back to step"].click()
     assert len(dash.array.history) == first + 1
@@ -463,7 +463,7 @@ def test_an_array_without_snapshots_previews_the_text_only(fingerprint):
     dash.buttons["Tick"].click()
     now = fingerprint(array)
     dash.step_slider.value = dash.baseline + 1
-    assert f"{dash.baseline + 1}: start ET001/0x1:ET001/0x6" in dash.step_html.value
+    assert f"{dash.baseline + 1}: acopc start -p ET001/0x1:ET001/0x6" in dash.step_html.value
     assert f"Preview of step {dash.baseline + 1}" in dash.preview_html.value
     assert "its state was not kept" in dash.preview_html.value
     assert "<svg" not in dash.preview_html.value and "qopc-cell" not in dash.preview_html.value
@@ -851,3 +851,15 @@ def test_every_cell_of_a_map_up_to_map_cells_can_be_clicked_and_written(blocks):
     dash.buttons["Write"].click()
     assert message(dash)[0] == "ok"
     assert dash.array.volume(0x6).data[blocks - 1].tobytes() == b"Q"
+
+
+def test_reset_after_load_keeps_the_data_the_script_wrote_before_its_first_command():
+    """A loaded scenario's Reset goes back to just before its first acopc start or cancel."""
+    dash = dashboard()
+    dash.script_text.value = load_scenario("01_full_start").text
+    dash.buttons["Load"].click()
+    dash.buttons["Reset"].click()
+    assert message(dash)[0] == "ok"
+    assert dash.array.history[-1].action == "write"
+    assert dash.array.volume(0x1).data[:, 0].tobytes() == b"ABCDEFGH"
+    assert all(pair.state is State.NO_SESSION for pair in dash.array.pairs.values())

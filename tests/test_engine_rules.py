@@ -173,6 +173,18 @@ def test_failure_suspends_every_session_on_the_volume(lesson, copied):
     assert pair.query().opc_status == "OPC Error Suspend"
 
 
+def test_a_read_of_blocks_a_suspended_copy_never_delivered_warns(lesson):
+    """[M] In Error suspend nothing is copied on read; reading still-queued blocks warns."""
+    array, src, dst, pair = lesson
+    pair.start()
+    array.tick()  # blocks 0 and 1 copied, 2-7 still queued
+    array.fail(src)
+    with pytest.warns(UnusableVolumeWarning, match="6 block\\(s\\) read never reached it"):
+        rows = dst.read()
+    assert rows[:2, 0].tobytes() == b"AB" and rows[2:, 0].tobytes() == bytes(6)
+    assert pair.rest_blocks == 6  # nothing was copied by the read
+
+
 def test_error_suspend_recovers_only_by_cancel_and_full_start(lesson):
     """In Error suspend -diff is refused (32794); cancel then a full start recovers."""
     array, src, dst, pair = lesson

@@ -182,7 +182,28 @@ def test_teacher_view_from_sets_and_from_saved_files(tmp_path):
     ada.save(tmp_path)
     bob.save(tmp_path)
     assert teacher_view(tmp_path) == table
+    (tmp_path / "empty").mkdir()
     assert teacher_view(tmp_path / "empty") == "no answers yet"
+    with pytest.raises(ArgumentError, match=r"no folder .*nowhere"):
+        teacher_view(tmp_path / "nowhere")
+
+
+def test_checks_after_the_right_answer_do_not_count_as_attempts():
+    """ok(n) and the score count the attempts up to the first right answer only."""
+    student = ExerciseSet("ada")
+    student.check("1a", 99)
+    for _ in range(3):  # the notebook re-run, or a wrong answer tried afterwards
+        student.check("1a", student["1a"].answer)
+    student.check("1a", 98)
+    assert teacher_view([student]).splitlines()[1].split()[1] == "ok(2)"
+    assert student.score() == "ada: 1/13 solved in 2 attempt(s)"
+
+
+def test_a_student_number_typed_as_text_is_that_number(tmp_path):
+    """"42" and 42 are one student; names that clean to one file name get two files."""
+    assert ExerciseSet("42").seed == ExerciseSet(42).seed
+    paths = {ExerciseSet(name).save(tmp_path).name for name in ("a/b", "a_b", "a b")}
+    assert len(paths) == 3 and "a_b.json" in paths
 
 
 def test_score_counts_solved_and_attempts():

@@ -140,7 +140,7 @@ def test_read_shows_text_or_hex_and_flags_unusable(shell):
     shell.acopc("start -g CG1")
     shell.acopc("cancel -g CG1")
     out = shell.acopc("read 0x6 0")
-    assert out.splitlines()[1].startswith("  UNUSABLE: ET001/0x6 is unusable")
+    assert out.splitlines()[1].startswith("  WARNING: ET001/0x6 is unusable")
 
 
 def test_write_data_forms(shell):
@@ -346,3 +346,19 @@ def test_a_cell_starting_with_acarray_add_builds_a_new_array():
     magics.acopc_line("start -g CG1")
     assert magics.qopc_cell(cell) == first
     assert magics.current().pair("ET009/0x1:ET009/0x6").state is State.NO_SESSION
+
+
+def test_show_and_read_say_which_blocks_a_suspended_copy_never_delivered(shell):
+    """In Error suspend, show lists the blocks still queued and read warns about them."""
+    shell.acopc("acopc start -g CG1")
+    shell.acopc("fail 0x1")
+    assert "copy from ET001/0x1 in Error suspend, not copied: 0-7" in shell.acopc("show 0x6")
+    assert "WARNING: ET001/0x6: 2 block(s) read never reached it" in shell.acopc("read 0x6 0-1")
+
+
+def test_terminal_refuses_a_file_that_is_not_text(tmp_path, capsys):
+    """A script that is not UTF-8 is refused with exit status 2 and a one-line reason."""
+    script = tmp_path / "binary.qopc"
+    script.write_bytes(b"tick\n\xff\xfe\n")
+    assert cli.main([str(script)]) == 2
+    assert "not UTF-8 text (byte 5)" in capsys.readouterr().err

@@ -167,13 +167,16 @@ def test_before_after_shows_the_rollback(lesson):
     pair.start(diff=True)
     after = capture(pair)
     text = before_after_text(before, after)
-    first, second = text.split("\n\nafter\n")
+    steps = len(array.history) - 2, len(array.history) - 1
+    assert text.startswith(f"before (step {steps[0]})\n")  # the two moments are named
+    first, second = text.split(f"\n\nafter (step {steps[1]})\n")
     assert row(first, "dst") == "ABCZEFGH"
     assert row(second, "dst") == "ABCDEFGH"
     assert row(second, "rolled") == "00010000"
     assert row(second, "changed") == "00010000"
     page = before_after_html(before, after)
     assert "1 destination block changed" in page
+    assert f"after (step {steps[1]}): " in page
     before_part, after_part = page.split('data-when="after"')
     cell = 'data-volume="ET001/0x6" data-block="3" aria-label="'
     assert f'{cell}ET001/0x6 block 3: Z; destination-tracked"' in before_part

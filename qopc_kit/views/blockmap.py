@@ -97,6 +97,12 @@ class BlockRecord:
     physical: tuple[np.ndarray, np.ndarray]  # (source, destination), uint8 (blocks, size)
     logical: tuple[np.ndarray, np.ndarray]
     masks: Mapping[str, np.ndarray]
+    step: int | None = None  # the array's step when captured (None: not known)
+
+    @property
+    def moment(self) -> str:
+        """``"step N"``, or ``""`` when the step is not known."""
+        return "" if self.step is None else f"step {self.step}"
 
     @property
     def sizes(self) -> tuple[int, int]:
@@ -173,6 +179,7 @@ def capture(pair: CopyPair) -> BlockRecord:
         physical=(_frozen(source.data), _frozen(destination.data)),
         logical=(_frozen(source.image()), _frozen(destination.image())),
         masks=MappingProxyType({k: _frozen(v) for k, v in _masks_of(pair).items()}),
+        step=len(pair.array.history) - 1,
     )
 
 
@@ -389,8 +396,13 @@ def _changed(before: BlockRecord, after: BlockRecord, logical: bool) -> np.ndarr
 def before_after_text(before: BlockRecord, after: BlockRecord, *, logical: bool = True) -> str:
     """Text twin of :func:`before_after_html`: both maps, and a ``changed`` row after."""
     changed = _changed(before, after, logical)
-    return ("before\n" + record_text(before, logical=logical) + "\n\nafter\n"
-            + record_text(after, logical=logical, changed=changed))
+    return (_when("before", before) + "\n" + record_text(before, logical=logical) + "\n\n"
+            + _when("after", after) + "\n" + record_text(after, logical=logical, changed=changed))
+
+
+def _when(name: str, record: BlockRecord) -> str:
+    """``before (step 9)``: which moment a capture shows, as two captures may be far apart."""
+    return f"{name} ({record.moment})" if record.moment else name
 
 
 def before_after_html(before: BlockRecord, after: BlockRecord, *, logical: bool = True) -> str:
@@ -409,7 +421,7 @@ def before_after_html(before: BlockRecord, after: BlockRecord, *, logical: bool 
     parts = []
     for name, record, diff in (("before", before, None), ("after", after, changed)):
         parts.append(f'<div class="qopc-record" data-when="{name}">'
-                     f'<div class="qopc-title">{name}: '
+                     f'<div class="qopc-title">{_when(name, record)}: '
                      f"{html.escape(_header(record, logical))}</div>"
                      + _sides_html(record, logical, diff) + "</div>")
     label = html.escape(f"Block map of {after.pair} before and after", quote=True)
