@@ -97,6 +97,7 @@ class DiskArray:
 
     def _add_pair(self, group: CopyGroup, source: Any, destination: Any) -> CopyPair:
         """:meth:`CopyGroup.add_pair`: checked first, so a refusal changes nothing."""
+        group._check_in_array("add a pair to")
         item = source if destination is None else (source, destination)
         found, target = self._resolve_pair(group.name, item)
         name = f"{found.name}:{target.name}"
@@ -307,6 +308,10 @@ class DiskArray:
     def _command(self, kind: str, pairs: list[CopyPair], mode: str, target: str) -> None:
         """Check ``kind`` on every pair first, then apply it to all: all or none."""
         command = _COMMAND_TEXT[(kind, mode)]
+        for pair in pairs:
+            if self._pairs.get(pair.name) is not pair:  # a handle kept across a rewind
+                raise errors.NotFoundError(f"cannot {command} on {pair.name}: the pair is not "
+                                           f"in {self.name} (it was removed by a rewind)")
         pending: list[tuple[Volume, Volume, str]] = []
         actions = [self._plan(kind, mode, command, pair, pending) for pair in pairs]
         changes: list[Change] = []
@@ -494,9 +499,10 @@ class DiskArray:
             warnings.warn(f"{volume.name} is unusable: its copy was cancelled before it "
                           f"completed ({int(volume._missing.sum())} block(s) never copied)",
                           errors.UnusableVolumeWarning, stacklevel=3)
+        distinct = index if chosen.unique else np.unique(index)
         for session in self._live(lambda s: s.state is State.ERROR_SUSPEND):
             # A suspended copy fetches nothing: these blocks still hold the old data.
-            stale = int(np.count_nonzero(session.queued[index])) if index.size else 0
+            stale = int(np.count_nonzero(session.queued[distinct]))
             if session.destination is volume and stale:
                 warnings.warn(f"{volume.name}: {stale} block(s) read never reached it: the copy "
                               f"from {session.source.name} is in Error suspend (cancel, then "

@@ -50,7 +50,7 @@ def select(blocks: object, count: int, what: str) -> Selection:
                             f"not {type(blocks).__name__} {blocks!r}")
     if array.ndim != 1:
         raise ArgumentError(f"{what}: blocks must be one-dimensional, got shape {array.shape}")
-    if (array.dtype != bool and not isinstance(blocks, np.ndarray)
+    if (array.dtype != bool and isinstance(blocks, (list, tuple))
             and any(isinstance(x, (bool, np.bool_)) for x in blocks)):
         # numpy would read [True, 2] as blocks 1 and 2: a bool is never a block number.
         raise ArgumentError(f"{what}: block numbers must be integers, not bools ({blocks!r})")

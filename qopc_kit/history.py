@@ -80,6 +80,10 @@ class History(tuple):
     def __repr__(self) -> str:
         return f"History({super().__repr__()})"
 
+    def __reduce__(self) -> tuple:
+        # A copy or a pickle is the plain tuple of steps, not a link to the live array.
+        return tuple, (tuple(self),)
+
 
 def _short(value: Any) -> str:
     if isinstance(value, bytes):

@@ -164,7 +164,13 @@ class CopyGroup:
         self.array._command("cancel", list(self.pairs), "reverse" if reverse else "full",
                             self.name)
 
+    def _check_in_array(self, command: str) -> None:
+        if self.array.groups.get(self.name) is not self:  # a handle kept across a rewind
+            raise NotFoundError(f"cannot {command} copy group {self.name}: it is not in "
+                                f"{self.array.name} (it was removed by a rewind)")
+
     def _check_pairs(self, command: str) -> None:
+        self._check_in_array(command)
         if not self.pairs:
             raise NotFoundError(f"cannot {command} copy group {self.name}: it has no pairs "
                                 "(add one with acpair add)")

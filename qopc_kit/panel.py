@@ -359,8 +359,11 @@ class Dashboard:
         extend = extend and volume == self.volume_select.value
         self.volume_select.value = volume  # another volume redraws, fitting the range to it
         self.selector.select(block, extend=extend)
-        if stale:
-            self._say("info", stale)
+        first, last = self.selector.blocks
+        where = f"block {first}" if first == last else f"blocks {first}-{last}"
+        # Replace the last outcome, which a click that is no step would otherwise leave up.
+        self._say("info", f"selected {where} of {volume} for Write and Read"
+                  + (f" · {stale}" if stale else ""))
 
     def _show_selection(self, _change: object = None) -> None:
         """Outline the blocks of the Blocks range on the chosen volume in the block map."""

@@ -180,3 +180,14 @@ def test_pairs_added_to_a_group_are_checked_and_rewound(fingerprint):
     assert group.pairs == (first, second) and array.history[-1].action == "add_pair"
     array.rewind(mark)
     assert group.pairs == (first,) and second.name not in array.pairs
+
+
+def test_an_array_like_without_iteration_is_read_as_numpy_reads_it(lesson):
+    """An object that only has __array__ is accepted as block numbers."""
+    array, src, dst, pair = lesson
+
+    class Numbers:
+        def __array__(self, dtype=None, copy=None):
+            return np.array([0, 1])
+
+    assert src.read(Numbers())[:, 0].tobytes() == b"AB"

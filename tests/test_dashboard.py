@@ -264,6 +264,7 @@ def test_shift_click_selects_from_the_anchor():
     click_cell(dash, "ET001/0x6", 3)
     click_cell(dash, "ET001/0x6", 7, shift=True)
     assert dash.selector.blocks == (3, 7)
+    assert message(dash) == ("info", "Note: selected blocks 3-7 of ET001/0x6 for Write and Read")
     click_cell(dash, "ET001/0x6", 1, shift=True)
     assert dash.selector.blocks == (1, 3)
     dash.selector.range.value = (10, 12)  # the anchor no longer ends the range

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import pytest
 
 from qopc_kit import DiskArray, HistoryError, NotFoundError, State
@@ -149,3 +152,46 @@ def test_history_is_a_tuple_that_a_notebook_shows_as_a_timeline(lesson):
     array.tick()  # the array moves on: the old tuple shows its own steps, as text
     assert history._repr_html_().startswith("<pre>") and "tick" not in history._repr_html_()
     assert "copier runs 1 tick" in array.history._repr_html_()
+
+
+def test_a_differential_start_after_a_rewind_copies_what_was_tracked_then(lesson):
+    """A rewind restores the tracking bitmaps, and -diff then queues exactly those blocks."""
+    array, src, dst, pair = lesson
+    pair.start()
+    array.run()
+    src.write([5], "X")
+    mark = len(array.history) - 1
+    array.tick()
+    array.rewind(mark)
+    pair.start(diff=True)
+    assert pair.rest_blocks == 1
+    array.run()
+    assert dst.data[5].tobytes() == b"X"
+
+
+def test_pair_and_group_handles_removed_by_a_rewind_are_refused(fingerprint):
+    """A pair or group that a rewind removed refuses commands instead of acting unseen."""
+    array = DiskArray("ET001", copy_rate=2)
+    first, second, _ = (array.add_volume(n, blocks=8) for n in (1, 2, 3))
+    group = array.add_copy_group("G")
+    mark = len(array.history) - 1
+    pair = group.add_pair(first, second)
+    later = array.add_copy_group("H", [("0x3", "0x2")])
+    array.rewind(mark)
+    before = fingerprint(array)
+    with pytest.raises(NotFoundError, match=r"the pair is not in ET001 .*removed by a rewind"):
+        pair.start()
+    with pytest.raises(NotFoundError, match="copy group H: it is not in ET001"):
+        later.start()
+    with pytest.raises(NotFoundError, match="add a pair to copy group H"):
+        later.add_pair("0x1:0x3")
+    assert fingerprint(array) == before
+
+
+def test_copies_of_the_history_are_plain_tuples(lesson):
+    """copy, deepcopy and pickle of array.history give the steps as a plain tuple."""
+    array, *_ = lesson
+    for copied in (copy.copy(array.history), copy.deepcopy(array.history),
+                   pickle.loads(pickle.dumps(array.history))):
+        assert type(copied) is tuple and [s.action for s in copied] == [
+            s.action for s in array.history]
