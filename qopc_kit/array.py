@@ -87,10 +87,7 @@ class DiskArray:
         names = [f"{s.name}:{d.name}" for s, d in resolved]
         if len(set(names)) != len(names):
             raise errors.ArgumentError(f"copy group {name} lists a pair twice")
-        members = [self._pairs.get(n) or CopyPair(self, s, d) for n, (s, d) in zip(names, resolved, strict=True)]
-        for pair in members:
-            self._pairs.setdefault(pair.name, pair)
-        group = CopyGroup(self, name, members)
+        group = CopyGroup(self, name, [self._pair_of(s, d) for s, d in resolved])
         self._groups[name] = group
         self._record("add_copy_group", name, {"pairs": names})
         return group
@@ -103,11 +100,17 @@ class DiskArray:
         name = f"{found.name}:{target.name}"
         if any(pair.name == name for pair in group.pairs):
             raise errors.ArgumentError(f"copy group {group.name} already has {name}")
-        pair = self._pairs.get(name) or CopyPair(self, found, target)
-        self._pairs.setdefault(name, pair)
+        pair = self._pair_of(found, target)
         group.pairs = (*group.pairs, pair)
         self._record("add_pair", group.name, {"pair": name})
         return pair
+
+    def _pair_of(self, source: Volume, destination: Volume) -> CopyPair:
+        """The array's pair of these volumes: the one another group made, or a new one."""
+        name = f"{source.name}:{destination.name}"
+        if name not in self._pairs:
+            self._pairs[name] = CopyPair(self, source, destination)
+        return self._pairs[name]
 
     def _resolve_pair(self, group: str, item: Any) -> tuple[Volume, Volume]:
         """The two volumes of a pair given as ``(source, destination)`` or ``"src:dst"``."""
@@ -499,16 +502,22 @@ class DiskArray:
             warnings.warn(f"{volume.name} is unusable: its copy was cancelled before it "
                           f"completed ({int(volume._missing.sum())} block(s) never copied)",
                           errors.UnusableVolumeWarning, stacklevel=3)
-        distinct = index if chosen.unique else np.unique(index)
-        for session in self._live(lambda s: s.state is State.ERROR_SUSPEND):
+        for session in self.suspended_copies(volume):
             # A suspended copy fetches nothing: these blocks still hold the old data.
+            distinct = index if chosen.unique else np.unique(index)
             stale = int(np.count_nonzero(session.queued[distinct]))
-            if session.destination is volume and stale:
+            if stale:
                 warnings.warn(f"{volume.name}: {stale} block(s) read never reached it: the copy "
                               f"from {session.source.name} is in Error suspend (cancel, then "
                               "start, or start -auto)", errors.UnusableVolumeWarning,
                               stacklevel=3)
         return volume._get(index)
+
+    def suspended_copies(self, volume: Volume) -> list[Session]:
+        """The sessions copying into ``volume`` that a failure suspended with blocks still
+        queued: those blocks never reached it, and nothing fetches them (not even a read)."""
+        return [session for session in self._live(lambda s: s.state is State.ERROR_SUSPEND)
+                if session.destination is volume and session.rest_blocks]
 
     def _physical_write(self, volume: Volume, index: Index, rows: np.ndarray,
                         unique: bool = True) -> None:

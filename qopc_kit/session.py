@@ -166,9 +166,8 @@ class Session:
         """:meth:`differential_copy` without a journal: whole-bitmap passes, skipping the
         bitmaps known to be clear. From an idle queue with few blocks tracked, the blocks
         are listed once, so the copier walks that list instead of scanning the volume."""
-        tracked = [mask for mask, kind in ((self._source_tracking, "source"),
-                                           (self._destination_tracking, "destination"))
-                   if self._marked[kind]]
+        masks = self._tracking_masks()
+        tracked = [masks[kind] for kind in ("source", "destination") if self._marked[kind]]
         rolled = (np.flatnonzero(self._destination_tracking)
                   if self._marked["destination"] else _NONE)
         self._rolled_back[self._rolled] = False
@@ -191,11 +190,14 @@ class Session:
         self._clear_tracking()
         self._forget(sparse=sparse)
 
+    def _tracking_masks(self) -> dict[str, np.ndarray]:
+        """The bitmaps ``_marked`` speaks of, by its kinds."""
+        return {"source": self._source_tracking, "destination": self._destination_tracking,
+                "copied": self._copied_before_write}
+
     def _clear_tracking(self) -> None:
         """Clear both tracking bitmaps and copied-before-write, skipping clear ones."""
-        for mask, kind in ((self._source_tracking, "source"),
-                           (self._destination_tracking, "destination"),
-                           (self._copied_before_write, "copied")):
+        for kind, mask in self._tracking_masks().items():
             if self._marked[kind]:
                 mask[:] = False
         self._marked = dict.fromkeys(_KINDS, False)

@@ -250,14 +250,11 @@ def _options(tokens: list[Token], allowed: tuple[str, ...], command: str,
 
 def _number(token: Token, what: str, fail: Any, low: int = 1) -> int:
     text = token.text
-    if token.quoted or not _INTEGER.fullmatch(text):
-        raise fail(f"{what} must be a whole number from {low} to {_MAX_NUMBER}, got {text!r}",
-                   token)
-    value = int(text, 16) if text[:2] in ("0x", "0X") else int(text, 10)
-    if not low <= value <= _MAX_NUMBER:
-        raise fail(f"{what} must be a whole number from {low} to {_MAX_NUMBER}, got {text!r}",
-                   token)
-    return value
+    if not token.quoted and _INTEGER.fullmatch(text):
+        value = int(text, 16) if text[:2] in ("0x", "0X") else int(text, 10)
+        if low <= value <= _MAX_NUMBER:
+            return value
+    raise fail(f"{what} must be a whole number from {low} to {_MAX_NUMBER}, got {text!r}", token)
 
 
 def _arity(tokens: list[Token], low: int, high: int, usage: str, fail: Any) -> None:
@@ -714,12 +711,9 @@ def _show(array: DiskArray, args: dict[str, Any]) -> str:
     more = f" ... ({volume.blocks - count} more)" if volume.blocks > count else ""
     state = "usable" if volume.usable else (
         f"UNUSABLE, never copied: {format_blocks(np.flatnonzero(volume.missing), 16)}")
-    for pair in array.pairs.values():
-        for session in (pair.session, pair.reverse_session):
-            if (session.destination is volume and session.state is State.ERROR_SUSPEND
-                    and session.rest_blocks):
-                state += (f"; copy from {session.source.name} in Error suspend, not copied: "
-                          f"{format_blocks(np.flatnonzero(session.queued), 16)}")
+    for session in array.suspended_copies(volume):
+        state += (f"; copy from {session.source.name} in Error suspend, not copied: "
+                  f"{format_blocks(np.flatnonzero(session.queued), 16)}")
     return "\n".join([
         f"{volume.name}: {volume.blocks} block(s) of {volume.block_size} byte(s), {state}",
         f"  logical  {format_data(volume.image(slice(0, count)))}{more}",

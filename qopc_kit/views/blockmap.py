@@ -138,6 +138,8 @@ def _fit(mask: np.ndarray, blocks: int) -> np.ndarray:
 
 def _beyond(blocks: int, other: int) -> np.ndarray:
     """The blocks of a ``blocks``-long volume past the end of an ``other``-long one."""
+    if other >= blocks:  # the usual case, every redraw: no block beyond, no allocation
+        return np.broadcast_to(np.False_, (blocks,))
     mask = np.zeros(blocks, dtype=bool)
     mask[other:] = True
     return mask
