@@ -31,6 +31,7 @@ app: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check qopc_kit tests benchmarks
+	$(BIN)/mypy qopc_kit
 	$(BIN)/python -m pytest tests --nbval notebooks app --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 unit: $(STAMP)

@@ -32,7 +32,7 @@ def dashboard_click(sizes: Sizes, rng: np.random.Generator) -> list[Row]:
     labels = [f"dashboard Tick click, {b:,}-block lesson pair in Copying/Tracking"
               for b in sizes.panel_blocks]
     try:
-        from qopc_kit.panel import Dashboard, lesson_array
+        from qopc_kit.dashboard.panel import Dashboard, lesson_array
     except ImportError:
         return _missing(labels)
     rows = []

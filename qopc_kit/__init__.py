@@ -6,8 +6,9 @@ and the shell's IPython magics import their own dependencies when used.
 
 from __future__ import annotations
 
-from .array import DiskArray
-from .errors import (
+from .engine.array import DiskArray
+from .engine.commands import Command
+from .engine.errors import (
     ArgumentError,
     CascadeError,
     DestinationBusyError,
@@ -21,17 +22,19 @@ from .errors import (
     SizeMismatchError,
     UnusableVolumeWarning,
 )
-from .history import Change, Step
-from .pair import CopyGroup, CopyPair, QueryRow
-from .session import Session
-from .states import TRANSITIONS, Copy, Event, State, Transition
-from .volume import Volume
+from .engine.history import Action, Change, Step
+from .engine.pair import CopyGroup, CopyPair, QueryRow
+from .engine.session import Session
+from .engine.states import TRANSITIONS, Copy, Event, State, Transition
+from .engine.volume import Volume
 
 __all__ = [
     "TRANSITIONS",
+    "Action",
     "ArgumentError",
     "CascadeError",
     "Change",
+    "Command",
     "Copy",
     "CopyGroup",
     "CopyPair",
@@ -53,13 +56,11 @@ __all__ = [
     "Transition",
     "UnusableVolumeWarning",
     "Volume",
+    "dashboard",
 ]
 __version__ = "0.1.0"
 
-
-def dashboard(array: DiskArray | None = None, **options: object) -> object:
-    """The interactive panel (needs ipywidgets): see :class:`qopc_kit.panel.Dashboard`."""
-    from .panel import dashboard as build  # ipywidgets is imported only here
-
-    return build(array, **options)
+# Last: ``qopc_kit.dashboard`` is the dashboard package, callable as the panel's factory
+# (``qopc_kit.dashboard(array)``); importing it does not import ipywidgets.
+from . import dashboard
 

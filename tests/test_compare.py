@@ -7,7 +7,7 @@ import math
 import pytest
 
 from qopc_kit import ArgumentError
-from qopc_kit.compare import week_of_backups
+from qopc_kit.teaching.compare import week_of_backups
 
 
 def test_day_one_is_a_full_copy_both_ways():

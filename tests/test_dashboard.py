@@ -13,13 +13,14 @@ import pytest
 from conftest import operations
 
 import qopc_kit
-from qopc_kit import ArgumentError, Copy, DiskArray, Event, State, panel_text
-from qopc_kit.panel import MAP_CELLS, Dashboard, dashboard
-from qopc_kit.panel_session import SESSION_COMMANDS
+from qopc_kit import ArgumentError, Copy, DiskArray, Event, State
+from qopc_kit.dashboard import text as panel_text
+from qopc_kit.dashboard.panel import MAP_CELLS, Dashboard, dashboard
+from qopc_kit.dashboard.session_buttons import SESSION_COMMANDS
+from qopc_kit.engine.states import allowed_events
 from qopc_kit.scenarios import list_scenarios
 from qopc_kit.scenarios import load as load_scenario
 from qopc_kit.script import run_script
-from qopc_kit.states import allowed_events
 
 SESSION = list(SESSION_COMMANDS)
 DOM_BUTTONS = ["Start", "Differential start", "Auto", "Reverse", "Cancel", "Cancel reverse",

@@ -8,7 +8,13 @@ import re
 import pytest
 
 from qopc_kit import ArgumentError
-from qopc_kit.exercises import ExerciseSet, format_answer, parse_answer, seed_for, teacher_view
+from qopc_kit.teaching.exercises import (
+    ExerciseSet,
+    format_answer,
+    parse_answer,
+    seed_for,
+    teacher_view,
+)
 
 STUDENTS = [*range(12), "ada", "Grace Hopper", "linus"]
 
@@ -241,7 +247,7 @@ def test_form_gives_feedback_on_click():
 def test_hint_of_1a_guides_without_naming_the_states():
     """The tour's hint says where to count, not what: it names no state beyond the question's."""
     from qopc_kit import Copy
-    from qopc_kit.states import states_of
+    from qopc_kit.engine.states import states_of
 
     hint = ExerciseSet("ada")["1a"].hint.lower()
     named = [s.label for s in states_of(Copy.QUICKOPC)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from qopc_kit import TRANSITIONS, NotFoundError
-from qopc_kit.scenarios import __main__ as scenarios_cli
 from qopc_kit.scenarios import list_scenarios, load, regenerate
 from qopc_kit.script import run_script, to_script
+from qopc_kit.shell.scenarios import __main__ as scenarios_cli
 
 SCENARIOS = list_scenarios()
 ALL_TEXT = "\n".join(load(name).golden for name in SCENARIOS)
@@ -90,7 +90,7 @@ def test_load_accepts_the_file_name_and_refuses_unknown_names():
 
 def test_regenerate_rewrites_only_what_changed(tmp_path, monkeypatch):
     """regenerate() writes the transcripts from the code and reports the changed ones."""
-    import qopc_kit.scenarios as library
+    import qopc_kit.shell.scenarios as library
 
     source = Path(library.__file__).parent / f"{SCENARIOS[0]}.qopc"
     (tmp_path / source.name).write_text(source.read_text())

@@ -7,15 +7,15 @@ import builtins
 import pytest
 
 from qopc_kit import (
+    Command,
     DiskArray,
     QuickOPCError,
     SessionExistsError,
     SessionNotFoundError,
     State,
-    magics,
 )
-from qopc_kit import __main__ as cli
-from qopc_kit.shell import ShellSyntaxError, acopc, help_text, parse_line
+from qopc_kit.shell import cli, magics
+from qopc_kit.shell.language import ShellSyntaxError, acopc, help_text, parse_line
 
 SETUP = """\
 volume add 0x1 blocks 8
@@ -47,7 +47,8 @@ def test_leading_acopc_word_is_accepted(shell):
     """'acopc start -g CG1' and 'start -g CG1' are the same command."""
     long, short = parse_line("acopc start -g CG1 -diff"), parse_line("start -g CG1 -diff")
     assert (long.verb, long.args) == (short.verb, short.args) == (
-        "acopc start", {"group": "CG1", "pair": None, "mode": "diff"})
+        "acopc start", {"group": "CG1", "pair": None, "command": Command.START_DIFF,
+                        "reverse": False})
     shell.acopc("acopc start -g CG1")
     assert shell.pair("ET001/0x1:ET001/0x6").state is State.COPYING_TRACKING
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qopc_kit import TRANSITIONS, Copy, Event, State
-from qopc_kit.states import Transition, allowed_events, check_table, states_of
+from qopc_kit.engine.states import Transition, allowed_events, check_table, states_of
 
 
 def test_table_has_the_spec_states():

@@ -10,10 +10,10 @@ import sys
 import pytest
 
 from qopc_kit import TRANSITIONS, Copy, DiskArray, State
-from qopc_kit.states import states_of
+from qopc_kit.engine.states import states_of
 from qopc_kit.views import diagram, layout
 from qopc_kit.views.diagram import diagram_dot, state_diagram_svg, state_line
-from qopc_kit.views.html import repr_html
+from qopc_kit.views.display import repr_html
 
 
 def _table_edges(copy: Copy) -> set[tuple[str, str, str]]:

@@ -6,7 +6,7 @@ import re
 from itertools import accumulate
 
 from qopc_kit import DiskArray
-from qopc_kit.views.html import repr_html
+from qopc_kit.views.display import repr_html
 from qopc_kit.views.theme import CSS
 from qopc_kit.views.timeline import timeline_html, timeline_text
 
@@ -140,14 +140,13 @@ def test_names_are_escaped():
 
 def test_timeline_shows_progress_a_step_records():
     """Where a step records progress (pair, copy, copied, rest), its row shows a bar."""
+    from dataclasses import replace
     from types import SimpleNamespace
 
     from qopc_kit import Copy
 
     array = _script()
-    steps = [SimpleNamespace(**{k: getattr(s, k) for k in ("number", "action", "target", "args",
-                                                          "changes")},
-                             progress=(("ET001/0x1:ET001/0x6", Copy.QUICKOPC, s.number, 3),))
+    steps = [replace(s, progress=(("ET001/0x1:ET001/0x6", Copy.QUICKOPC, s.number, 3),))
              for s in array.history]
     stand_in = SimpleNamespace(name=array.name, history=steps, pairs=array.pairs)
     page = timeline_html(stand_in)

@@ -19,7 +19,7 @@ from .blockmap import (
     summary_strip_text,
 )
 from .diagram import diagram_dot, state_diagram_svg, state_line
-from .html import repr_html
+from .display import repr_html
 from .timeline import timeline_html, timeline_text
 
 __all__ = [

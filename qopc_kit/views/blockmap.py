@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..states import State
+from ..engine.states import State
 from . import theme
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from ..pair import CopyPair
+    from ..engine.pair import CopyPair
 
 #: Above this many blocks a block map becomes a summary strip (a cell is ~300 bytes of
 #: HTML with its aria-label: 1,024 blocks on two sides already make 600 KB).
@@ -199,7 +199,7 @@ def content_labels(image: np.ndarray) -> list[str]:
     """
     first = image[:, 0]
     uniform = (image == first[:, None]).all(axis=1)
-    printable_all = _printable(image).all(axis=1)
+    printable_all = np.all(_printable(image), axis=1, keepdims=False).reshape(-1)
     short = image.shape[1] <= 4
     labels = []
     for row, byte, same, text_ok in zip(image, first.tolist(), uniform.tolist(),
@@ -385,7 +385,7 @@ def block_map_html(pair: CopyPair, *, logical: bool = False) -> str:
 
 # Before and after ---------------------------------------------------------------------
 def _changed(before: BlockRecord, after: BlockRecord, logical: bool) -> np.ndarray:
-    from ..errors import ArgumentError
+    from ..engine.errors import ArgumentError
 
     old = (before.logical if logical else before.physical)[1]  # the destination
     new = (after.logical if logical else after.physical)[1]
@@ -446,7 +446,7 @@ def strip_fractions(masks: Mapping[str, np.ndarray], width: int) -> dict[str, np
 
     Raises ArgumentError when the masks differ in length.
     """
-    from ..errors import ArgumentError
+    from ..engine.errors import ArgumentError
 
     lengths = {int(mask.size) for mask in masks.values()}
     if len(lengths) != 1:
@@ -458,7 +458,7 @@ def strip_fractions(masks: Mapping[str, np.ndarray], width: int) -> dict[str, np
 
 
 def _check_width(width: object) -> int:
-    from ..errors import ArgumentError
+    from ..engine.errors import ArgumentError
 
     if isinstance(width, bool) or not isinstance(width, int) or width < 1:
         raise ArgumentError(f"strip width must be a whole number >= 1, got {width!r}")

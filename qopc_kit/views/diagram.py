@@ -15,11 +15,11 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from ..states import TRANSITIONS, Copy, State, Transition, states_of
+from ..engine.states import TRANSITIONS, Copy, State, Transition, states_of
 from . import theme
 
 if TYPE_CHECKING:
-    from ..pair import CopyPair
+    from ..engine.pair import CopyPair
 
 #: The shipped layouts, one per kind of session, in this package.
 LAYOUTS = {Copy.QUICKOPC: "state_diagram.svg", Copy.OPC: "state_diagram_reverse.svg"}

@@ -12,7 +12,7 @@ import re
 import sys
 from importlib import resources
 
-from ..states import TRANSITIONS, Copy, State
+from ..engine.states import TRANSITIONS, Copy, State
 from .diagram import LAYOUTS, TITLES, _shipped, diagram_dot, state_tooltip
 
 _NODE = re.compile(r'<g id="n:(\w+)" class="node">\n<title>[^<]*</title>')

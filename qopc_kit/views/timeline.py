@@ -11,19 +11,18 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from ..states import Copy, State
+from ..engine.states import Copy, State
 from . import theme
 
 if TYPE_CHECKING:
-    from ..array import DiskArray
-    from ..history import Step
+    from ..engine.array import DiskArray
+    from ..engine.history import Step
 
 #: At most this many steps are drawn (the latest); earlier ones are counted.
 MAX_STEPS = 200
 
 _SHORT = {State.NO_SESSION: "-", State.COPYING_TRACKING: "C/T", State.TRACKING: "T",
           State.ERROR_SUSPEND: "ERR", State.COPYING: "C"}
-_FLAG = {"full": "", "diff": " -diff", "auto": " -auto", "reverse": " -r"}
 
 
 def _blocks(value: Any) -> str:
@@ -59,7 +58,8 @@ def describe(step: Step) -> tuple[str, str]:
     if step.action in ("start", "cancel"):
         # The shell's syntax: -g for a copy group, -p for one pair (names hold a colon).
         option = "-p" if ":" in target else "-g"
-        flag = _FLAG.get(args.get("mode", "full"), "")
+        command = step.command
+        flag = f" {command.option}" if command is not None and command.option else ""
         return f"acopc {step.action} {option} {target}{flag}", "command"
     if step.action == "write":
         return f"host write {target} {_blocks(args.get('blocks'))}{_data(args.get('data'))}", "host"
@@ -176,13 +176,13 @@ def timeline_html(array: DiskArray) -> str:
     note = (f'<div class="qopc-note">{hidden} earlier step{"s" if hidden != 1 else ""} '
             "not shown</div>" if hidden else "")
     now = []
-    for pair in array.pairs.values():
-        text = f"<code>{html.escape(pair.name)}</code> {html.escape(pair.state.label)}"
-        if pair.state.has_session:
-            text += " " + _bar(pair.copied_blocks, pair.rest_blocks)
-        if pair.reverse_state.has_session:
-            text += f"; reverse OPC {html.escape(pair.reverse_state.label)}, rest " \
-                    f"{pair.reverse_session.rest_blocks}"
+    for live in array.pairs.values():
+        text = f"<code>{html.escape(live.name)}</code> {html.escape(live.state.label)}"
+        if live.state.has_session:
+            text += " " + _bar(live.copied_blocks, live.rest_blocks)
+        if live.reverse_state.has_session:
+            text += f"; reverse OPC {html.escape(live.reverse_state.label)}, rest " \
+                    f"{live.reverse_session.rest_blocks}"
         now.append(f"<div>{text}</div>")
     legend = ('<div class="qopc-note">states: - no session, C/T Copying/Tracking, T Tracking, '
               "ERR Error suspend, ←C reverse OPC copying; tick: the copier's clock</div>")

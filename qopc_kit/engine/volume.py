@@ -10,6 +10,7 @@ from .blocks import block_data, select
 
 if TYPE_CHECKING:
     from .array import DiskArray
+    from .history import Step
 
 
 class Volume:
@@ -74,8 +75,9 @@ class Volume:
         else:
             self._records[index] = rows.view(self._records.dtype).reshape(-1)
 
-    def write(self, blocks: object, data: object) -> None:
-        """Host write of ``data`` to ``blocks``, following every session's copy rules.
+    def write(self, blocks: object, data: object) -> Step:
+        """Host write of ``data`` to ``blocks``, following every session's copy rules;
+        returns the step it made.
 
         ``blocks``: an int, a slice, ints, or a bool mask. ``data``: bytes or text
         (a fill, one block, or every block), an int fill, or an array broadcasting
@@ -85,7 +87,7 @@ class Volume:
         self.array._check_registered(self, what)
         chosen = select(blocks, self.blocks, what)
         rows = block_data(data, chosen.index.size, self.block_size, what)
-        self.array._host_write(self, chosen, rows)
+        return self.array._host_write(self, chosen, rows)
 
     def read(self, blocks: object = None) -> np.ndarray:
         """Host read of the logical image, uint8 array (n, block_size).
@@ -95,8 +97,13 @@ class Volume:
         """
         what = f"read of {self.name}"
         self.array._check_registered(self, what)
-        chosen = select(blocks, self.blocks, what)
-        return self.array._host_read(self, chosen)
+        return self.array._host_read(self, select(blocks, self.blocks, what))[0]
+
+    def read_step(self, blocks: object = None) -> tuple[np.ndarray, Step]:
+        """:meth:`read`, with the step that recorded the read (what it copied, what moved)."""
+        what = f"read of {self.name}"
+        self.array._check_registered(self, what)
+        return self.array._host_read(self, select(blocks, self.blocks, what))
 
     def image(self, blocks: object = None) -> np.ndarray:
         """The logical image a host would read, computed without side effects."""
@@ -104,7 +111,7 @@ class Volume:
         return self.array._logical_image(self, chosen.index)
 
     def _repr_html_(self) -> str:
-        from .views.html import repr_html  # views are optional: only a notebook needs them
+        from ..views.display import repr_html  # views are optional: only a notebook needs them
         return repr_html(self)
 
     def __repr__(self) -> str:

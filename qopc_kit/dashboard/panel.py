@@ -36,6 +36,7 @@ import html
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -46,17 +47,18 @@ except ImportError as missing:  # the engine runs without it; only the panel nee
     raise ImportError("the dashboard needs ipywidgets: pip install 'qopc-kit[notebook]' "
                       "(or pip install ipywidgets)") from missing
 
-from . import errors, panel_text
-from .array import DiskArray
-from .history import Step
-from .pair import CopyPair
-from .panel_map import BlockMapWidget
-from .panel_picker import BlockSelector
-from .panel_script import ScriptBox
-from .panel_session import SESSION_COMMANDS, session_enabled
-from .views.blockmap import block_map_html, map_blocks, summary_strip_html
-from .views.diagram import state_diagram_svg, state_line
-from .views.timeline import describe, timeline_text
+from ..engine import errors
+from ..engine.array import DiskArray
+from ..engine.history import Step
+from ..engine.pair import CopyPair
+from ..views.blockmap import block_map_html, map_blocks, summary_strip_html
+from ..views.diagram import state_diagram_svg, state_line
+from ..views.timeline import describe, timeline_text
+from . import text as panel_text
+from .blockmap import BlockMapWidget
+from .picker import BlockSelector
+from .script_box import ScriptBox
+from .session_buttons import SESSION_COMMANDS, session_enabled
 
 #: Larger volumes show as the views' summary strip: a map of one cell per block would
 #: send megabytes to the browser on every click (4,096 blocks: 2.6 MB of HTML; 256: 160 kB).
@@ -290,7 +292,7 @@ class Dashboard:
         self.preview_html.value = panel_text.preview_html(step, last, body)
 
     # Actions: one engine call, then one refresh --------------------------------------------
-    def _act(self, call: Callable[[], str | None]) -> None:
+    def _act(self, call: Callable[[], Step | str | None]) -> None:
         """Run ``call`` (one engine call), show its outcome or refusal, then refresh.
 
         Only the kit's own refusals (QuickOPCError) and its UnusableVolumeWarning
@@ -302,7 +304,8 @@ class Dashboard:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", errors.UnusableVolumeWarning)
             try:
-                note = call() or self._last_step_text()
+                done = call()
+                note = self._step_text(done) if isinstance(done, Step) else done or ""
             except errors.QuickOPCError as error:
                 kind, note = "refused", str(error)
         for warning in caught:
@@ -319,10 +322,13 @@ class Dashboard:
                 self.step_slider.value = self.step_slider.max
         self.refresh()
 
-    def _last_step_text(self) -> str:
-        step = self.array.history[-1]
+    @staticmethod
+    def _step_text(step: Step) -> str:
         changes = "; ".join(str(change) for change in step.changes)
         return f"step {step.number}: {describe(step)[0]}" + (f" · {changes}" if changes else "")
+
+    def _on_pair(self, command: Callable[[CopyPair], Step]) -> Step:
+        return command(self._selected_pair())
 
     def _selected_pair(self) -> CopyPair:
         pair = self.pair
@@ -330,16 +336,16 @@ class Dashboard:
             raise errors.NotFoundError(f"{self.array.name} has no copy pair to act on")
         return pair
 
-    def _write(self) -> None:
+    def _write(self) -> Step:
         first, last = self.selector.blocks
         volume = self.array.volume(self.volume_select.value)
-        volume.write(slice(first, last + 1), panel_text.parse_value(self.value_text.value))
+        return volume.write(slice(first, last + 1), panel_text.parse_value(self.value_text.value))
 
     def _read(self) -> str:
         first, last = self.selector.blocks
         volume = self.array.volume(self.volume_select.value)
-        rows = volume.read(slice(first, last + 1))
-        return f"step {self.array.history[-1].number}: " + panel_text.read_text(
+        rows, step = volume.read_step(slice(first, last + 1))
+        return f"step {step.number}: " + panel_text.read_text(
             volume.name, first, last, rows)
 
     def _cell_clicked(self, volume: str, block: int, extend: bool) -> None:
@@ -391,7 +397,7 @@ class Dashboard:
 
     def _rate_changed(self, change: dict) -> None:
         if change["new"] != self.array.copy_rate:
-            self._act(lambda: setattr(self.array, "copy_rate", change["new"]))
+            self._act(lambda: self.array.set_copy_rate(change["new"]))
 
     def _undo(self) -> str:
         last = len(self.array.history) - 1
@@ -422,6 +428,8 @@ class Dashboard:
 
     def _load(self) -> str:
         transcript = self.script.load()
+        if transcript.array is None:  # run_script always builds one; a guard for the types
+            raise errors.ArgumentError("the script built no disk array")
         self.array = transcript.array
         # Reset goes back to the set-up: volumes, groups and the data written before the
         # first copy command (a script with no copy command is all set-up).
@@ -438,7 +446,7 @@ class Dashboard:
         self.message.value = panel_text.message_html(kind, text)
 
     # Building the widgets -------------------------------------------------------------------
-    def _button(self, name: str, tooltip: str, action: Callable[[], str | None]) -> None:
+    def _button(self, name: str, tooltip: str, action: Callable[[], Step | str | None]) -> None:
         button = widgets.Button(description=name, tooltip=tooltip,
                                 layout=widgets.Layout(width="auto"))
         button.on_click(lambda _button: self._act(action))
@@ -471,7 +479,7 @@ class Dashboard:
 
     def _build_session(self) -> None:
         for name, (command, tooltip) in SESSION_COMMANDS.items():
-            self._button(name, tooltip, lambda command=command: command(self._selected_pair()))
+            self._button(name, tooltip, partial(self._on_pair, command))
         self.session_box = _section("Session", list(self.buttons.values()))
 
     def _build_host_io(self) -> None:

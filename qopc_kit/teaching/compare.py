@@ -9,11 +9,12 @@ source's image of that moment.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from .array import DiskArray
-from .errors import ArgumentError
+from ..engine.array import DiskArray
+from ..engine.errors import ArgumentError
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class Week:
                      f"({share:.0%} of OPC)")
         return "\n".join(lines)
 
-    def plot(self, ax: object = None) -> object:
+    def plot(self, ax: Any = None) -> Any:
         """Bar chart of blocks copied per day by each strategy (needs matplotlib)."""
         import matplotlib.pyplot as plt  # only this function needs matplotlib
 

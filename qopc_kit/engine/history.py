@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from .commands import Command
 from .states import Copy, Event, State
 
 if TYPE_CHECKING:
     from .array import DiskArray
+
+
+class Action(str, Enum):
+    """What a step did. A ``str`` too, so ``step.action == "tick"`` reads naturally."""
+
+    CREATE = "create"
+    ADD_VOLUME = "add_volume"
+    ADD_COPY_GROUP = "add_copy_group"
+    ADD_PAIR = "add_pair"
+    START = "start"
+    CANCEL = "cancel"
+    WRITE = "write"
+    READ = "read"
+    TICK = "tick"
+    COPY_RATE = "copy_rate"
+    FAIL = "fail"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+    @classmethod
+    def of(cls, command: Command) -> Action:
+        """The action of a session command's step."""
+        return cls.START if command.verb == "start" else cls.CANCEL
 
 #: Snapshots are kept while the array's volumes hold at most this many bytes;
 #: above it a step records what was done but rewind to it is refused.
@@ -40,7 +68,7 @@ class Step:
     """
 
     number: int
-    action: str
+    action: Action
     target: str
     args: dict[str, Any]
     changes: tuple[Change, ...] = ()
@@ -49,11 +77,22 @@ class Step:
     snapshot: Any = field(default=None, repr=False, compare=False)
 
     @property
+    def command(self) -> Command | None:
+        """The session command of a start or cancel step (None for other steps)."""
+        return self.args.get("command")
+
+    def changes_of(self, pair: str) -> tuple[Change, ...]:
+        """The transitions this step caused on the pair named ``pair``."""
+        return tuple(change for change in self.changes if change.pair == pair)
+
+    @property
     def can_rewind(self) -> bool:
         """True when the state after this step was saved."""
         return self.snapshot is not None
 
     def __str__(self) -> str:
+        if self.command is not None:
+            return f"{self.number}: {self.command} {self.target}"
         args = " ".join(f"{key}={_short(value)}" for key, value in self.args.items())
         return f"{self.number}: {self.action} {self.target} {args}".rstrip()
 
@@ -69,13 +108,18 @@ class History(tuple):
         history._array = array
         return history
 
+    @property
+    def array(self) -> DiskArray:
+        """The array these steps are the history of."""
+        return self._array
+
+    def is_current(self) -> bool:
+        """True while the array's history is still exactly these steps."""
+        return list(self) == self._array.history_steps()
+
     def _repr_html_(self) -> str:
-        from .views.timeline import timeline_html  # views are optional: only notebooks need them
-        if list(self) != self._array._history:
-            # The array moved on (or rewound) since this tuple was taken: its timeline would
-            # show other steps, so show these steps as text.
-            return "<pre>" + html.escape("\n".join(str(step) for step in self)) + "</pre>"
-        return timeline_html(self._array)
+        from ..views.display import repr_html  # views are optional: only a notebook needs them
+        return repr_html(self)
 
     def __repr__(self) -> str:
         return f"History({super().__repr__()})"

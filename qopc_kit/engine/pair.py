@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ArgumentError, NotFoundError
+from .commands import Command
+from .errors import NotFoundError
 from .session import Session
 from .states import Copy, State, Transition
 
 if TYPE_CHECKING:
     from .array import DiskArray
+    from .history import Step
     from .volume import Volume
 
 
@@ -47,17 +49,22 @@ class CopyPair:
         self.reverse_session = Session(Copy.OPC, destination, source)
 
     # Commands --------------------------------------------------------------------
-    def start(self, *, diff: bool = False, auto: bool = False, reverse: bool = False) -> None:
+    def start(self, *, diff: bool = False, auto: bool = False, reverse: bool = False) -> Step:
         """``acopc start`` on this pair: full, ``diff``, ``auto`` or ``reverse`` (-r).
 
-        Raises a QuickOPCError subclass, changing nothing, when the pair's state or
-        another session forbids it.
+        Returns the step it made (its ``changes`` are the transitions). Raises a
+        QuickOPCError subclass, changing nothing, when the pair's state or another
+        session forbids it.
         """
-        self.array._command("start", [self], _mode(diff, auto, reverse), self.name)
+        return self.run(Command.start(diff=diff, auto=auto, reverse=reverse))
 
-    def cancel(self, *, reverse: bool = False) -> None:
-        """``acopc cancel`` (``reverse``: cancel -r, the reverse OPC)."""
-        self.array._command("cancel", [self], "reverse" if reverse else "full", self.name)
+    def cancel(self, *, reverse: bool = False) -> Step:
+        """``acopc cancel`` (``reverse``: cancel -r, the reverse OPC); returns its step."""
+        return self.run(Command.CANCEL_REVERSE if reverse else Command.CANCEL)
+
+    def run(self, command: Command) -> Step:
+        """Apply one session command to this pair; return the step it made."""
+        return self.array._command(command, [self], self.name)
 
     def query(self, *, reverse: bool = False) -> QueryRow:
         """This pair's ``acopc query`` row (``reverse``: the reverse OPC's)."""
@@ -120,7 +127,7 @@ class CopyPair:
         return self.destination.missing
 
     def _repr_html_(self) -> str:
-        from .views.html import repr_html  # views are optional: only a notebook needs them
+        from ..views.display import repr_html  # views are optional: only a notebook needs them
         return repr_html(self)
 
     def __repr__(self) -> str:
@@ -153,16 +160,18 @@ class CopyGroup:
         """``acpair add``: add the pair ``(source, destination)`` (or ``"src:dst"``)."""
         return self.array._add_pair(self, source, destination)
 
-    def start(self, *, diff: bool = False, auto: bool = False, reverse: bool = False) -> None:
+    def start(self, *, diff: bool = False, auto: bool = False, reverse: bool = False) -> Step:
         """``acopc start -g`` on every pair, all or none: one refusal refuses the command."""
-        self._check_pairs("start")
-        self.array._command("start", list(self.pairs), _mode(diff, auto, reverse), self.name)
+        return self.run(Command.start(diff=diff, auto=auto, reverse=reverse))
 
-    def cancel(self, *, reverse: bool = False) -> None:
+    def cancel(self, *, reverse: bool = False) -> Step:
         """``acopc cancel -g`` on every pair, all or none."""
-        self._check_pairs("cancel")
-        self.array._command("cancel", list(self.pairs), "reverse" if reverse else "full",
-                            self.name)
+        return self.run(Command.CANCEL_REVERSE if reverse else Command.CANCEL)
+
+    def run(self, command: Command) -> Step:
+        """Apply one session command to every pair, all or none; return the step it made."""
+        self._check_pairs(command.verb)
+        return self.array._command(command, list(self.pairs), self.name)
 
     def _check_in_array(self, command: str) -> None:
         if self.array.groups.get(self.name) is not self:  # a handle kept across a rewind
@@ -180,17 +189,9 @@ class CopyGroup:
         return [pair.query(reverse=reverse) for pair in self.pairs]
 
     def _repr_html_(self) -> str:
-        from .views.html import repr_html  # views are optional: only a notebook needs them
+        from ..views.display import repr_html  # views are optional: only a notebook needs them
         return repr_html(self)
 
     def __repr__(self) -> str:
         return f"<CopyGroup {self.name}: {len(self.pairs)} QuickOPC pair(s)>"
 
-
-def _mode(diff: bool, auto: bool, reverse: bool) -> str:
-    chosen = [name for name, flag in (("diff", diff), ("auto", auto), ("reverse", reverse))
-              if flag]
-    if len(chosen) > 1:
-
-        raise ArgumentError(f"start takes one of -diff, -auto, -r, not {' and '.join(chosen)}")
-    return chosen[0] if chosen else "full"

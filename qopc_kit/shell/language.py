@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import errors
-from .states import Copy, Event, State
+from ..engine import errors
+from ..engine.commands import Command
+from ..engine.states import Copy, Event, State
 
 if TYPE_CHECKING:
-    from .array import DiskArray
-    from .pair import CopyPair, QueryRow
-    from .volume import Volume
+    from ..engine.array import DiskArray
+    from ..engine.history import Change
+    from ..engine.pair import CopyPair, QueryRow
+    from ..engine.volume import Volume
 
 
 class ShellSyntaxError(errors.QuickOPCError):
@@ -46,7 +48,7 @@ class Token:
 
 
 @dataclass(frozen=True)
-class Command:
+class CommandLine:
     """A parsed line: ``verb`` (``acopc start``, ``write`` ...) and checked ``args``."""
 
     verb: str
@@ -176,7 +178,7 @@ def tokenize(text: str, line: int = 1) -> list[Token]:
     return tokens
 
 
-def parse_line(text: str, line: int = 1) -> Command | None:
+def parse_line(text: str, line: int = 1) -> CommandLine | None:
     """Parse one line into a Command (None for a blank or comment line).
 
     Raises ShellSyntaxError naming the line, the column and what is wrong.
@@ -206,15 +208,17 @@ def parse_line(text: str, line: int = 1) -> Command | None:
         if len(modes) > 1:
             raise fail(f"acopc {verb} takes one of -diff, -auto, -r, not {' and '.join(modes)}",
                        args[modes[1]][1])
-        mode = {"-diff": "diff", "-auto": "auto", "-r": "reverse"}[modes[0]] if modes else "full"
-        return Command(f"acopc {verb}", {"group": args["-g"][0],
-                                         "pair": args["-p"][0] if "-p" in args else None,
-                                         "mode": mode}, text, line)
+        option = modes[0] if modes else ""
+        session_command = None if verb == "query" else Command.of(verb, option)
+        return CommandLine(f"acopc {verb}", {"group": args["-g"][0],
+                                             "pair": args["-p"][0] if "-p" in args else None,
+                                             "command": session_command,
+                                             "reverse": option == "-r"}, text, line)
     parser = _PARSERS.get(verb)
     if parser is None:
         known = ", ".join(sorted({*_PARSERS, "acopc"}))
         raise fail(f"unknown command {verb!r} (commands: {known}; try help)", head)
-    return Command(verb, parser(rest, fail, head), text, line)
+    return CommandLine(verb, parser(rest, fail, head), text, line)
 
 
 def _options(tokens: list[Token], allowed: tuple[str, ...], command: str,
@@ -455,7 +459,7 @@ def acopc(array: DiskArray, arguments: str) -> str:
     return execute(array, command)
 
 
-def execute(array: DiskArray, command: Command) -> str:
+def execute(array: DiskArray, command: CommandLine) -> str:
     """Run a parsed Command on ``array``; return its output. Refusals raise, changing nothing."""
     verb, args = command.verb, command.args
     try:
@@ -535,54 +539,53 @@ def _pairs_of(array: DiskArray, args: dict[str, Any]) -> tuple[Any, list[CopyPai
 
 def _start(array: DiskArray, args: dict[str, Any]) -> str:
     target, pairs = _pairs_of(array, args)
-    mode = args["mode"]
-    before = {pair.name: (pair.state, pair.reverse_state) for pair in pairs}
-    target.start(diff=mode == "diff", auto=mode == "auto", reverse=mode == "reverse")
-    changes = array.history[-1].changes
+    command: Command = args["command"]
+    step = target.run(command)
     lines = []
     for pair in pairs:
-        state, _ = before[pair.name]
-        if mode == "reverse":
+        # The command's own transition on this pair (the first; a copy with nothing to
+        # move also ends at once, which follows as "then ...").
+        moved = next(c for c in step.changes_of(pair.name)
+                     if c.event is command.event and c.copy is command.copy)
+        if command.reverse:
             session = pair.reverse_session
             what = f"OPC reverse copy {pair.destination.name} ==> {pair.source.name}"
-            moved = "No session -> Copying"
         else:
             session = pair.session
-            full = state in (State.NO_SESSION, State.ERROR_SUSPEND)
+            full = moved.state in (State.NO_SESSION, State.ERROR_SUSPEND)
             kind = "full copy" if full else "differential copy"
-            if mode == "auto":
+            if command is Command.START_AUTO:
                 kind += (", -auto after stopping the Error suspend session"
-                         if state is State.ERROR_SUSPEND else ", -auto")
+                         if moved.state is State.ERROR_SUSPEND else ", -auto")
             what = f"QuickOPC {kind}"
-            moved = f"{state} -> {State.COPYING_TRACKING}"
         queued = session.copied_blocks + session.rest_blocks
         if session.sid is not None:  # a copy with nothing to move has already ended
             what += f" (SID {_sid(session.sid)})"
         lines.append(f"{pair.name} # copied: {what}, {queued} block(s) to copy physically "
-                     f"[{moved}]")
-        lines += [f"  then {c}" for c in changes
-                  if c.pair == pair.name and c.event is Event.COPY_COMPLETE]
+                     f"[{moved.state} -> {moved.next}]")
+        lines += [f"  then {c}" for c in step.changes_of(pair.name)
+                  if c.event is Event.COPY_COMPLETE]
     return "\n".join([*lines, f"Succeeded : {len(pairs)}", "Failed    : 0"])
 
 
 def _cancel(array: DiskArray, args: dict[str, Any]) -> str:
     target, pairs = _pairs_of(array, args)
-    reverse = args["mode"] == "reverse"
-    before = {p.name: (p.reverse_state if reverse else p.state) for p in pairs}
-    target.cancel(reverse=reverse)
+    command: Command = args["command"]
+    step = target.run(command)
     lines = []
     for pair in pairs:
-        volume = pair.source if reverse else pair.destination
-        kind = "OPC reverse copy" if reverse else "QuickOPC session"
+        moved = next(c for c in step.changes_of(pair.name) if c.copy is command.copy)
+        volume = pair.source if command.reverse else pair.destination
+        kind = "OPC reverse copy" if command.reverse else "QuickOPC session"
         if not volume.usable:
             outcome = (f"{volume.name} is unusable: its physical copy is incomplete "
                        f"({int(volume.missing.sum())} block(s) never copied)")
-        elif before[pair.name] is State.ERROR_SUSPEND:
+        elif moved.state is State.ERROR_SUSPEND:
             outcome = "session ended"
         else:
             outcome = f"{volume.name} keeps a complete image of the last logical copy"
         lines.append(f"{pair.name} # stopped: {kind}, {outcome} "
-                     f"[{before[pair.name]} -> {State.NO_SESSION}]")
+                     f"[{moved.state} -> {moved.next}]")
     return "\n".join([*lines, f"Succeeded : {len(pairs)}", "Failed    : 0"])
 
 
@@ -593,7 +596,7 @@ _COLUMNS = ("Source", "<=>", "Target", "SID", "OPC Status", "Copy Phase", "Copie
 def _query(array: DiskArray, args: dict[str, Any]) -> str:
     group = array.group(args["group"])
     _, pairs = _pairs_of(array, args)
-    reverse = args["mode"] == "reverse"
+    reverse = args["reverse"]
     rows = [pair.query(reverse=reverse) for pair in pairs]
     return "\n".join([f"Copy Group Name : {group.name}", "Copy Group Type : QuickOPC",
                       f"Disk Array Name : {array.name}", "", *query_table(rows),
@@ -610,7 +613,7 @@ def query_table(rows: list[QueryRow]) -> list[str]:
 
 
 def _query_notes(pairs: list[CopyPair], reverse: bool) -> list[str]:
-    notes = []
+    notes: list[str] = []
     for pair in pairs:
         for volume in (pair.destination, pair.source):
             if not volume.usable and f"# {volume.name} " not in " ".join(notes):
@@ -660,8 +663,7 @@ def _write(array: DiskArray, args: dict[str, Any]) -> str:
     volume = array.volume(args["volume"])
     blocks = _selection(volume, args["blocks"])
     before = _queues(array)
-    volume.write(blocks, args["data"])
-    step = array.history[-1]
+    step = volume.write(blocks, args["data"])
     count = step.args["blocks"] if isinstance(step.args["blocks"], int) else len(
         step.args["blocks"])
     copied = [s for s in before if s[1].source is volume]
@@ -678,8 +680,7 @@ def _read(array: DiskArray, args: dict[str, Any]) -> str:
     before = [s for s in _queues(array) if s[1].destination is volume]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", errors.UnusableVolumeWarning)
-        data = volume.read(blocks)
-    step = array.history[-1]
+        data, step = volume.read_step(blocks)
     index = step.args["blocks"]
     where = format_blocks(index, 16) if not isinstance(index, int) else f"{index} block(s)"
     lines = [f"{volume.name} {where}: {format_data(data)}"]
@@ -727,17 +728,18 @@ def _moving(array: DiskArray) -> list[tuple[str, Any, np.ndarray]]:
 
 def _tick(array: DiskArray, args: dict[str, Any]) -> str:
     moving = _moving(array)
-    array.tick(args["n"])
-    return _clock_report(array, f"{args['n']} tick(s)", moving)
+    step = array.tick(args["n"])
+    return _clock_report(f"{args['n']} tick(s)", moving, step.changes)
 
 
 def _run(array: DiskArray, args: dict[str, Any]) -> str:
     moving = _moving(array)
-    taken = array.run()
-    return _clock_report(array, f"ran {taken} tick(s)", moving)
+    taken = array.ticks_to_finish()
+    changes = array.tick(taken).changes if taken else ()  # nothing to run: no step
+    return _clock_report(f"ran {taken} tick(s)", moving, changes)
 
 
-def _clock_report(array: DiskArray, head: str, moving: list) -> str:
+def _clock_report(head: str, moving: list, changes: tuple[Change, ...]) -> str:
     lines = [head if moving else f"{head}: no physical copy is running"]
     for name, session, _ in moving:
         if not session.state.has_session:  # an OPC that ended: its change line says so
@@ -745,7 +747,6 @@ def _clock_report(array: DiskArray, head: str, moving: list) -> str:
         kind = "" if session.copy is Copy.QUICKOPC else " (reverse OPC)"
         lines.append(f"  {name}{kind}: Copied Block {session.copied_blocks}, "
                      f"Rest Block {session.rest_blocks}")
-    changes = array.history[-1].changes if array.history[-1].action == "tick" else ()
     return "\n".join(lines + [f"  {change}" for change in changes])
 
 
@@ -756,8 +757,7 @@ def _copy_rate(array: DiskArray, args: dict[str, Any]) -> str:
 
 def _fail(array: DiskArray, args: dict[str, Any]) -> str:
     volume = array.volume(args["volume"])
-    array.fail(volume)
-    changes = array.history[-1].changes
+    changes = array.fail(volume).changes
     if not changes:
         return f"failure on {volume.name}: no copying session on it, nothing suspended"
     return "\n".join([f"failure on {volume.name}", *(f"  {change}" for change in changes)])

@@ -14,11 +14,11 @@ from urllib.parse import quote
 
 import numpy as np
 
-from .views.timeline import describe
+from ..views.timeline import describe
 
 if TYPE_CHECKING:
-    from .history import Step
-    from .pair import CopyPair, QueryRow
+    from ..engine.history import Step
+    from ..engine.pair import CopyPair, QueryRow
 
 #: Colours come from JupyterLab's theme variables, with fallbacks for other front ends,
 #: so the panel reads in light and dark themes.

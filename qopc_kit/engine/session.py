@@ -219,6 +219,7 @@ class Session:
         self._sparse, self._sparse_at = sparse, 0
 
     def _journaled_blocks(self, kind: str) -> np.ndarray:
+        assert self._journal is not None  # called only while a journal is kept
         parts = self._journal[kind]
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.intp)
 
@@ -315,6 +316,7 @@ class Session:
         queued block is in it, and host I/O only ever removes blocks from the queue."""
         found: list[np.ndarray] = []
         sparse, at, step = self._sparse, self._sparse_at, max(wanted, 64)
+        assert sparse is not None  # called only after a sparse differential start
         while wanted and at < sparse.size:
             part = sparse[at:at + step]
             part = part[self._queued[part]]

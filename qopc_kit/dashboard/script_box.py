@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from . import errors, panel_text
-from .array import DiskArray
+from ..engine import errors
+from ..engine.array import DiskArray
+from . import text as panel_text
 
 if TYPE_CHECKING:
-    from .script import Transcript
+    from ..shell.script import Transcript
 
 
 class ScriptBox:
@@ -45,7 +46,7 @@ class ScriptBox:
 
         Raises HistoryError (from the script module) when a step kept too little to replay.
         """
-        from .script import to_script  # the shell's module: imported when first used
+        from ..shell.script import to_script  # the shell's module: imported when first used
         text = to_script(array)
         self.text.value = text
         self.download.value = panel_text.download_link_html(text)
@@ -61,7 +62,7 @@ class ScriptBox:
         (naming the line) before running anything, and ArgumentError when the box holds
         no command: an empty script would swap the lesson's array for a bare one.
         """
-        from .script import parse_script, run_script
+        from ..shell.script import parse_script, run_script
         if all(command is None for _, _, command in parse_script(self.text.value)):
             raise errors.ArgumentError("the script box has no command to load: press Save, "
                                        "paste a script or upload a file first")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import NotFoundError
+from ...engine.errors import NotFoundError
 from ..script import Transcript, run_script
 
 HERE = Path(__file__).parent

@@ -16,15 +16,17 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
-from .array import DiskArray
+from ..engine.array import DiskArray
+from ..engine.commands import Command
+from ..engine.errors import ArgumentError, QuickOPCError
+from ..engine.pair import CopyPair
+from ..engine.states import Copy, states_of
+from ..engine.volume import Volume
 from .compare import week_of_backups
-from .errors import ArgumentError, QuickOPCError
-from .pair import CopyPair
-from .states import Copy, states_of
-from .volume import Volume
 
 KINDS = ("int", "text", "blocks", "choice")
 
@@ -127,7 +129,7 @@ def parse_answer(kind: str, given: object, choices: tuple[str, ...] = ()) -> obj
 def format_answer(kind: str, value: object) -> str:
     """An answer as the feedback and the solution print it."""
     if kind == "blocks":
-        return "none" if not value else ", ".join(map(str, value))
+        return "none" if not value else ", ".join(str(block) for block in cast("list[int]", value))
     if kind == "text":
         return f'"{value}"'
     return str(value)
@@ -343,12 +345,9 @@ def _usable_after_cancel(rng: np.random.Generator) -> Exercise:
         ("yes", "no"))
 
 
-_COMMANDS: dict[str, Callable[[CopyPair], None]] = {
-    "start": lambda pair: pair.start(),
-    "start -diff": lambda pair: pair.start(diff=True),
-    "start -auto": lambda pair: pair.start(auto=True),
-    "cancel": lambda pair: pair.cancel(),
-}
+_COMMANDS: dict[str, Command] = {command.words: command for command in
+                                 (Command.START, Command.START_DIFF, Command.START_AUTO,
+                                  Command.CANCEL)}
 _PHASES = ("Not set", "Copying/Tracking", "Tracking", "N/A", "refused")
 
 
@@ -371,7 +370,7 @@ def _command_lab(rng: np.random.Generator) -> Exercise:
     verb, _, flag = command.partition(" ")
     steps.append(f"acopc {verb} -g CG1 {flag}".rstrip())
     try:
-        _COMMANDS[command](pair)
+        pair.run(_COMMANDS[command])
         answer = pair.state.copy_phase
     except QuickOPCError:
         answer = "refused"

@@ -7,7 +7,13 @@ top, so a render that drops styles still reads.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from ..engine.array import DiskArray
+from ..engine.history import History
+from ..engine.pair import CopyGroup, CopyPair
+from ..engine.volume import Volume
 from . import theme
 from .blockmap import (
     MARKS_BY_KEY,
@@ -19,6 +25,18 @@ from .blockmap import (
 )
 from .diagram import state_diagram_svg, state_line
 from .timeline import timeline_html
+
+#: What draws each engine type: ``repr_html`` looks an object's class (and its bases) up here.
+RENDERERS: dict[type, Callable[[Any], str]] = {}
+_Renderer = TypeVar("_Renderer", bound=Callable[[Any], str])
+
+
+def renders(kind: type) -> Callable[[_Renderer], _Renderer]:
+    """Register the decorated function as the rich display of ``kind``."""
+    def register(function: _Renderer) -> _Renderer:
+        RENDERERS[kind] = function
+        return function
+    return register
 
 
 def _query_table(pairs: list) -> str:
@@ -45,6 +63,7 @@ def _wrap(kind: str, title: str, body: str) -> str:
             + f'<div class="qopc-title">{html.escape(title)}</div>{body}</div>')
 
 
+@renders(Volume)
 def _volume(volume) -> str:
     state = "usable" if volume.usable else '<span class="qopc-warn">UNUSABLE</span>'
     body = (f'<div class="qopc-note">{volume.blocks} blocks of {volume.block_size} byte(s), '
@@ -59,6 +78,7 @@ def _volume(volume) -> str:
     return _wrap("volume", repr(volume), body)
 
 
+@renders(CopyPair)
 def _pair(pair) -> str:
     body = (f'<div class="qopc-note">{html.escape(state_line(pair))}</div>'
             + (f'<div class="qopc-note">{html.escape(state_line(pair, reverse=True))}</div>'
@@ -70,12 +90,14 @@ def _pair(pair) -> str:
     return _wrap("pair", repr(pair), body)
 
 
+@renders(CopyGroup)
 def _group(group) -> str:
     lines = "".join(f'<div class="qopc-note">{html.escape(state_line(p))}</div>'
                     for p in group.pairs)
     return _wrap("group", repr(group), lines + _query_table(list(group.pairs)))
 
 
+@renders(DiskArray)
 def _array(array) -> str:
     volumes = "".join(
         f"<tr><td><code>{html.escape(v.name)}</code></td><td class=\"qopc-num\">{v.blocks}</td>"
@@ -98,20 +120,19 @@ def _array(array) -> str:
     return _wrap("array", repr(array), body)
 
 
-def repr_html(obj: object) -> str:
-    """Rich HTML for a Volume, CopyPair, CopyGroup or DiskArray (escaped repr otherwise)."""
-    # Imported here: the engine imports this module lazily, and this module must not
-    # import the engine at its own import time (no cycle either way).
-    from ..array import DiskArray
-    from ..pair import CopyGroup, CopyPair
-    from ..volume import Volume
+@renders(History)
+def _history(history: History) -> str:
+    if not history.is_current():
+        # The array moved on (or rewound) since this tuple was taken: its timeline would
+        # show other steps, so show these steps as text.
+        return "<pre>" + html.escape("\n".join(str(step) for step in history)) + "</pre>"
+    return timeline_html(history.array)
 
-    if isinstance(obj, Volume):
-        return _volume(obj)
-    if isinstance(obj, CopyPair):
-        return _pair(obj)
-    if isinstance(obj, CopyGroup):
-        return _group(obj)
-    if isinstance(obj, DiskArray):
-        return _array(obj)
+
+def repr_html(obj: object) -> str:
+    """Rich HTML for an engine object (Volume, CopyPair, CopyGroup, DiskArray, History);
+    the escaped repr for anything the registry does not know."""
+    for kind in type(obj).__mro__:
+        if kind in RENDERERS:
+            return RENDERERS[kind](obj)
     return f"<pre>{html.escape(repr(obj))}</pre>"

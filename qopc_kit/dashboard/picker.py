@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from .errors import ArgumentError
+from ..engine.errors import ArgumentError
 
 
 class BlockSelector:

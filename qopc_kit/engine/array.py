@@ -13,15 +13,12 @@ import numpy as np
 
 from . import errors
 from .blocks import Selection
-from .history import SNAPSHOT_LIMIT, Change, History, Step
+from .commands import Command
+from .history import SNAPSHOT_LIMIT, Action, Change, History, Step
 from .pair import CopyGroup, CopyPair
 from .session import Index, Session
 from .states import Copy, Event, State, Transition, transition
 from .volume import Volume
-
-_COMMAND_TEXT = {("start", "full"): "start", ("start", "diff"): "start -diff",
-                 ("start", "auto"): "start -auto", ("start", "reverse"): "start -r",
-                 ("cancel", "full"): "cancel", ("cancel", "reverse"): "cancel -r"}
 
 #: Volume numbers up to this are accepted (the shell reads whole numbers up to 2**40, so
 #: every volume can be written in a script).
@@ -50,7 +47,7 @@ class DiskArray:
         self._pairs: dict[str, CopyPair] = {}
         self._next_sid = 1
         self._history: list[Step] = []
-        self._record("create", name, {"copy_rate": copy_rate, "max_sessions": max_sessions})
+        self._record(Action.CREATE, name, {"copy_rate": copy_rate, "max_sessions": max_sessions})
 
     # Set-up ----------------------------------------------------------------------
     def add_volume(self, number: int, blocks: int, block_size: int = 1) -> Volume:
@@ -65,7 +62,7 @@ class DiskArray:
         if volume.name in self._volumes:
             raise errors.ArgumentError(f"volume {volume.name} already exists")
         self._volumes[volume.name] = volume
-        self._record("add_volume", volume.name,
+        self._record(Action.ADD_VOLUME, volume.name,
                      {"number": int(number), "blocks": blocks, "block_size": block_size})
         return volume
 
@@ -89,7 +86,7 @@ class DiskArray:
             raise errors.ArgumentError(f"copy group {name} lists a pair twice")
         group = CopyGroup(self, name, [self._pair_of(s, d) for s, d in resolved])
         self._groups[name] = group
-        self._record("add_copy_group", name, {"pairs": names})
+        self._record(Action.ADD_COPY_GROUP, name, {"pairs": names})
         return group
 
     def _add_pair(self, group: CopyGroup, source: Any, destination: Any) -> CopyPair:
@@ -102,7 +99,7 @@ class DiskArray:
             raise errors.ArgumentError(f"copy group {group.name} already has {name}")
         pair = self._pair_of(found, target)
         group.pairs = (*group.pairs, pair)
-        self._record("add_pair", group.name, {"pair": name})
+        self._record(Action.ADD_PAIR, group.name, {"pair": name})
         return pair
 
     def _pair_of(self, source: Volume, destination: Volume) -> CopyPair:
@@ -125,7 +122,7 @@ class DiskArray:
 
     def acopc(self, arguments: str) -> str:
         """Run one ``acopc`` command line (``"start -g CG1 -diff"``); return its output."""
-        from .shell import acopc  # the command language lives in the shell module
+        from ..shell.language import acopc  # the command language lives in the shell module
         return acopc(self, arguments)
 
     # Look-up ---------------------------------------------------------------------
@@ -200,11 +197,15 @@ class DiskArray:
 
     @copy_rate.setter
     def copy_rate(self, rate: int) -> None:
-        self._copy_rate = _positive(rate, "copy_rate")
-        self._record("copy_rate", self.name, {"rate": self._copy_rate})
+        self.set_copy_rate(rate)
 
-    def tick(self, n: int = 1) -> None:
-        """Advance the background copier ``n`` ticks.
+    def set_copy_rate(self, rate: int) -> Step:
+        """Set :attr:`copy_rate`; return the step it made."""
+        self._copy_rate = _positive(rate, "copy_rate")
+        return self._record(Action.COPY_RATE, self.name, {"rate": self._copy_rate})
+
+    def tick(self, n: int = 1) -> Step:
+        """Advance the background copier ``n`` ticks; return the step it made.
 
         Each tick moves up to ``copy_rate`` queued blocks of every copying session,
         lowest block first, then ends the copies that have nothing left.
@@ -219,7 +220,7 @@ class DiskArray:
                 blocks = session.next_blocks(self._copy_rate)
                 self._physical_write(session.destination, blocks, session.source._get(blocks))
             changes += self._settle()
-        self._record("tick", self.name, {"n": n}, changes)
+        return self._record(Action.TICK, self.name, {"n": n}, changes)
 
     def ticks_to_finish(self) -> int:
         """Ticks the copier needs to end every running physical copy, with no host I/O."""
@@ -233,8 +234,9 @@ class DiskArray:
             self.tick(needed)
         return needed
 
-    def fail(self, volume: Volume | str | int) -> None:
-        """Inject a failure on ``volume``: every session on it goes to Error suspend."""
+    def fail(self, volume: Volume | str | int) -> Step:
+        """Inject a failure on ``volume``: every session on it goes to Error suspend.
+        Returns the step it made."""
         volume = self.volume(volume)
         changes = []
         for pair in self._pairs.values():
@@ -244,7 +246,7 @@ class DiskArray:
                     if row is not None:
                         session.move(row)
                         changes.append(_change(pair, row))
-        self._record("fail", volume.name, {}, changes)
+        return self._record(Action.FAIL, volume.name, {}, changes)
 
     # History -----------------------------------------------------------------------
     @property
@@ -252,6 +254,10 @@ class DiskArray:
         """Every step so far, oldest first; step 0 created the array (a notebook shows a
         timeline)."""
         return History(self._history, self)
+
+    def history_steps(self) -> list[Step]:
+        """The steps as they are now (a copy of the list, for comparisons)."""
+        return list(self._history)
 
     def rewind(self, step: int) -> None:
         """Restore everything exactly as it was after ``step``; later steps are dropped.
@@ -308,23 +314,22 @@ class DiskArray:
         return saved
 
     # Commands (called by CopyPair and CopyGroup) ----------------------------------------
-    def _command(self, kind: str, pairs: list[CopyPair], mode: str, target: str) -> None:
-        """Check ``kind`` on every pair first, then apply it to all: all or none."""
-        command = _COMMAND_TEXT[(kind, mode)]
+    def _command(self, command: Command, pairs: list[CopyPair], target: str) -> Step:
+        """Check ``command`` on every pair first, then apply it to all: all or none.
+        Returns the step it recorded."""
         for pair in pairs:
             if self._pairs.get(pair.name) is not pair:  # a handle kept across a rewind
-                raise errors.NotFoundError(f"cannot {command} on {pair.name}: the pair is not "
-                                           f"in {self.name} (it was removed by a rewind)")
+                raise errors.NotFoundError(f"cannot {command.words} on {pair.name}: the pair "
+                                           f"is not in {self.name} (it was removed by a rewind)")
         pending: list[tuple[Volume, Volume, str]] = []
-        actions = [self._plan(kind, mode, command, pair, pending) for pair in pairs]
+        actions = [self._plan(command, pair, pending) for pair in pairs]
         changes: list[Change] = []
         for action in actions:
             changes += action()
         changes += self._settle()
-        args: dict[str, Any] = {"mode": mode}
-        self._record(kind, target, args, changes)
+        return self._record(Action.of(command), target, {"command": command}, changes)
 
-    def _plan(self, kind: str, mode: str, command: str, pair: CopyPair,
+    def _plan(self, command: Command, pair: CopyPair,
               pending: list[tuple[Volume, Volume, str]]) -> Callable[[], list[Change]]:
         """Check one pair; return what applies the command to it. Changes nothing."""
         forward, reverse = pair.session, pair.reverse_session
@@ -333,16 +338,16 @@ class DiskArray:
             # Name the pair's (QuickOPC) state, unless the reason already does.
             state = str(forward.state)
             where = pair.name if state.lower() in reason.lower() else f"{pair.name} ({state})"
-            return error(f"cannot {command} on {where}: {reason}")
+            return error(f"cannot {command.words} on {where}: {reason}")
 
-        if mode == "reverse":
-            row = transition(Copy.OPC, reverse.state, Event.START_REVERSE if kind == "start"
-                             else Event.CANCEL)
-            if kind == "cancel":
+        if command.reverse:
+            row = transition(Copy.OPC, reverse.state, command.event)
+            if command is Command.CANCEL_REVERSE:
                 if row is None:
                     raise refuse(errors.SessionNotFoundError,
                                  "no reverse OPC session: Session does not exist")
-                return lambda: self._cancel(pair, reverse, row)
+                cancel_row = row
+                return lambda: self._cancel(pair, reverse, cancel_row)
             forward_row = transition(Copy.QUICKOPC, forward.state, Event.START_REVERSE)
             if forward_row is None:
                 raise refuse(errors.PhaseError,
@@ -358,22 +363,22 @@ class DiskArray:
                              f"{pair.source.name} is also the source of "
                              f"{others[0].source.name}:{others[0].destination.name}; restoring "
                              "it would cascade: Cascade local copy session exist")
-            return lambda: self._start_reverse(pair, forward_row, row)
+            reverse_row, restore_row = forward_row, row
+            return lambda: self._start_reverse(pair, reverse_row, restore_row)
 
         if reverse.state.has_session:
             raise refuse(errors.PhaseError,
                          f"its reverse OPC is in {reverse.state}; wait for it to end or "
                          "cancel -r first: Phase is not correct")
-        if kind == "cancel":
-            row = transition(Copy.QUICKOPC, forward.state, Event.CANCEL)
-            if row is None:
+        if command is Command.CANCEL:
+            end = transition(Copy.QUICKOPC, forward.state, Event.CANCEL)
+            if end is None:
                 raise refuse(errors.SessionNotFoundError, "no session: Session does not exist")
-            return lambda: self._cancel(pair, forward, row)
+            return lambda: self._cancel(pair, forward, end)
 
-        event = {"full": Event.START, "diff": Event.START_DIFF, "auto": Event.START_AUTO}[mode]
-        row = transition(Copy.QUICKOPC, forward.state, event)
+        row = transition(Copy.QUICKOPC, forward.state, command.event)
         if row is None:
-            if event is Event.START:
+            if command is Command.START:
                 hint = ("use -auto, or cancel first" if forward.state is State.ERROR_SUSPEND
                         else "use -diff or -auto, or cancel first")
                 raise refuse(errors.SessionExistsError,
@@ -470,7 +475,7 @@ class DiskArray:
         return sid
 
     # Host I/O (called by Volume) --------------------------------------------------------
-    def _host_write(self, volume: Volume, chosen: Selection, rows: np.ndarray) -> None:
+    def _host_write(self, volume: Volume, chosen: Selection, rows: np.ndarray) -> Step:
         index = chosen.index
         if index.size:
             for session in self._live(_copying):
@@ -485,9 +490,9 @@ class DiskArray:
         changes = self._settle()
         args = {"blocks": index.tolist(), "data": rows.tobytes()} if self._keeping() else {
             "blocks": int(index.size)}
-        self._record("write", volume.name, args, changes)
+        return self._record(Action.WRITE, volume.name, args, changes)
 
-    def _host_read(self, volume: Volume, chosen: Selection) -> np.ndarray:
+    def _host_read(self, volume: Volume, chosen: Selection) -> tuple[np.ndarray, Step]:
         index = chosen.index
         for session in self._live(_copying):
             if session.destination is volume:
@@ -495,9 +500,8 @@ class DiskArray:
                 if hits.size:  # copy-on-read: fetch the point-in-time image first
                     self._physical_write(volume, hits, session.source._get(hits))
         changes = self._settle()
-        self._record("read", volume.name,
-                     {"blocks": index.tolist()} if self._keeping() else {"blocks": int(index.size)},
-                     changes)
+        step = self._record(Action.READ, volume.name, {"blocks": index.tolist()}
+                            if self._keeping() else {"blocks": int(index.size)}, changes)
         if volume._missing is not None:
             warnings.warn(f"{volume.name} is unusable: its copy was cancelled before it "
                           f"completed ({int(volume._missing.sum())} block(s) never copied)",
@@ -511,7 +515,7 @@ class DiskArray:
                               f"from {session.source.name} is in Error suspend (cancel, then "
                               "start, or start -auto)", errors.UnusableVolumeWarning,
                               stacklevel=3)
-        return volume._get(index)
+        return volume._get(index), step
 
     def suspended_copies(self, volume: Volume) -> list[Session]:
         """The sessions copying into ``volume`` that a failure suspended with blocks still
@@ -560,14 +564,16 @@ class DiskArray:
             return self.snapshots
         return sum(v._data.nbytes for v in self._volumes.values()) <= SNAPSHOT_LIMIT
 
-    def _record(self, action: str, target: str, args: dict[str, Any],
-                changes: Iterable[Change] = ()) -> None:
+    def _record(self, action: Action, target: str, args: dict[str, Any],
+                changes: Iterable[Change] = ()) -> Step:
         snapshot = self._save() if self._keeping() else None
         progress = tuple((pair.name, s.copy, s.copied_blocks, s.rest_blocks)
                          for pair in self._pairs.values()
                          for s in (pair.session, pair.reverse_session) if s.state.has_session)
-        self._history.append(Step(len(self._history), action, target, args, tuple(changes),
-                                  progress, snapshot))
+        step = Step(len(self._history), action, target, args, tuple(changes), progress,
+                    snapshot)
+        self._history.append(step)
+        return step
 
     def _save(self) -> dict[str, Any]:
         return {
@@ -600,7 +606,7 @@ class DiskArray:
             self._pairs[pair.name] = pair
 
     def _repr_html_(self) -> str:
-        from .views.html import repr_html  # views are optional: only a notebook needs them
+        from ..views.display import repr_html  # views are optional: only a notebook needs them
         return repr_html(self)
 
     def __repr__(self) -> str:

@@ -1,0 +1,1 @@
+"""Teaching material on top of the kit: seeded exercises and the OPC-vs-QuickOPC comparison."""
