@@ -65,7 +65,7 @@ def summary_view(sizes: Sizes, rng: np.random.Generator) -> list[Row]:
     blocks = sizes.summary_blocks
     what = f"summary view of a {blocks:,}-block pair, 1% queued at random"
     try:
-        from qopc_kit.views.blockmap import summary_strip_html
+        from qopc_kit.views.strip import summary_strip_html
     except ImportError:
         return _missing([what])
     # One-byte blocks: the strip draws the bitmaps, not the data.

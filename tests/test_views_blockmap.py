@@ -10,7 +10,6 @@ import pytest
 
 from qopc_kit import ArgumentError, DiskArray
 from qopc_kit.views.blockmap import (
-    MARKS,
     MAX_CELLS,
     before_after_html,
     before_after_text,
@@ -18,10 +17,9 @@ from qopc_kit.views.blockmap import (
     block_map_text,
     capture,
     content_labels,
-    strip_fractions,
-    summary_strip_html,
-    summary_strip_text,
 )
+from qopc_kit.views.marks import MARKS
+from qopc_kit.views.strip import strip_fractions, summary_strip_html, summary_strip_text
 
 
 def row(text: str, name: str) -> str:

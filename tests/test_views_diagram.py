@@ -87,7 +87,8 @@ def test_regenerating_gives_the_shipped_file(copy):
     shipped = diagram._shipped(copy)
     assert _svg_edges(fresh) == _svg_edges(shipped)
     assert sorted(_svg_nodes(fresh)) == sorted(_svg_nodes(shipped))
-    if layout._graphviz_version() != diagram.shipped_version(copy):
+    made_by = re.search(r"laid out by Graphviz ([\d.]+)", shipped)
+    if layout._graphviz_version() != (made_by.group(1) if made_by else ""):
         pytest.skip("another Graphviz version lays the diagram out differently")
     assert fresh == shipped
 

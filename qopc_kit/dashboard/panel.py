@@ -51,8 +51,10 @@ from ..engine import errors
 from ..engine.array import DiskArray
 from ..engine.history import Step
 from ..engine.pair import CopyPair
-from ..views.blockmap import block_map_html, map_blocks, summary_strip_html
+from ..views.blockmap import block_map_html
 from ..views.diagram import state_diagram_svg, state_line
+from ..views.marks import map_blocks
+from ..views.strip import summary_strip_html
 from ..views.timeline import describe, timeline_text
 from . import text as panel_text
 from .blockmap import BlockMapWidget

@@ -15,11 +15,10 @@ from .blockmap import (
     block_map_html,
     block_map_text,
     capture,
-    summary_strip_html,
-    summary_strip_text,
 )
 from .diagram import diagram_dot, state_diagram_svg, state_line
 from .display import repr_html
+from .strip import summary_strip_html, summary_strip_text
 from .timeline import timeline_html, timeline_text
 
 __all__ = [

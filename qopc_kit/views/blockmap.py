@@ -19,8 +19,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..engine.errors import ArgumentError
 from ..engine.states import State
 from . import theme
+from .marks import (
+    MARKS,
+    Mark,
+    _sym,
+    esc,
+    legend_html,
+    map_blocks,
+    masks_of,
+    sizes_note,
+)
+from .strip import summary_strip_html, summary_strip_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -32,50 +44,6 @@ if TYPE_CHECKING:
 MAX_CELLS = 1024
 #: Blocks per line in the text twin.
 TEXT_WRAP = 32
-
-
-@dataclass(frozen=True)
-class Mark:
-    """A per-block mark: which side it is drawn on, its text row, symbol and meaning."""
-
-    key: str
-    side: str  # "source" or "destination"
-    row: str
-    symbol: str
-    meaning: str
-    always: bool = True  # False: shown only when some block has it
-
-    @property
-    def css(self) -> str:
-        """The cell's class for this mark."""
-        return "qopc-" + self.key.replace("_", "-")
-
-
-MARKS: tuple[Mark, ...] = (
-    Mark("queued", "destination", "queued", "q",
-         "queued for physical copy: not on the destination yet"),
-    Mark("source_tracked", "source", "src-trk", "s",
-         "source-tracked: written on the source since the last logical copy"),
-    Mark("destination_tracked", "destination", "dst-trk", "d",
-         "destination-tracked: written on the destination since the last logical copy"),
-    Mark("rolled_back", "destination", "rolled", "↺",
-         "rolled back: a destination write the last differential start overwrote"),
-    Mark("copied_before_write", "destination", "cbw", "c",
-         "copied by copy-before-write, ahead of a source write"),
-    Mark("never_copied", "destination", "missing", "✗",
-         "never copied: the copy was cancelled first (destination unusable)"),
-    Mark("restore_queued", "source", "restore", "r",
-         "queued for restore by the reverse OPC: not on the source yet", always=False),
-    Mark("never_restored", "source", "src-miss", "✗",
-         "never restored: the reverse OPC was cancelled first (source unusable)", always=False),
-    Mark("source_only", "source", "src-only", "+",
-         "only on the source: the destination has no such block (sizes differ, so a start "
-         "is refused, 4097)", always=False),
-    Mark("destination_only", "destination", "dst-only", "+",
-         "only on the destination: the source has no such block (sizes differ, so a start "
-         "is refused, 4097)", always=False),
-)
-MARKS_BY_KEY = {mark.key: mark for mark in MARKS}
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,55 +89,6 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return copy
 
 
-def map_blocks(pair: CopyPair) -> int:
-    """Blocks a map of ``pair`` spans: the larger volume's."""
-    return max(pair.source.blocks, pair.destination.blocks)
-
-
-def _fit(mask: np.ndarray, blocks: int) -> np.ndarray:
-    """``mask`` cut or padded with False to ``blocks`` (itself when it already fits)."""
-    if mask.size == blocks:
-        return mask
-    fitted = np.zeros(blocks, dtype=bool)
-    kept = min(blocks, mask.size)
-    fitted[:kept] = mask[:kept]
-    return fitted
-
-
-def _beyond(blocks: int, other: int) -> np.ndarray:
-    """The blocks of a ``blocks``-long volume past the end of an ``other``-long one."""
-    if other >= blocks:  # the usual case, every redraw: no block beyond, no allocation
-        return np.broadcast_to(np.False_, (blocks,))
-    mask = np.zeros(blocks, dtype=bool)
-    mask[other:] = True
-    return mask
-
-
-def _masks_of(pair: CopyPair) -> dict[str, np.ndarray]:
-    """The marks' masks, each as long as the volume its mark is drawn on.
-
-    Read-only views straight from the engine (no copy) when both volumes have the
-    same size. Otherwise the forward session's bitmaps follow the source and the
-    reverse OPC's the destination, so each is fitted to the side it is drawn on
-    (such a pair never starts: the fitted bits are all clear).
-    """
-    reverse = pair.reverse_session
-    sizes = {"source": pair.source.blocks, "destination": pair.destination.blocks}
-    masks = {
-        "queued": pair.queued,
-        "source_tracked": pair.source_tracking,
-        "destination_tracked": pair.destination_tracking,
-        "rolled_back": pair.rolled_back,
-        "copied_before_write": pair.copied_before_write,
-        "never_copied": pair.destination.missing,
-        "restore_queued": reverse.queued,
-        "never_restored": pair.source.missing,
-        "source_only": _beyond(sizes["source"], sizes["destination"]),
-        "destination_only": _beyond(sizes["destination"], sizes["source"]),
-    }
-    return {key: _fit(mask, sizes[MARKS_BY_KEY[key].side]) for key, mask in masks.items()}
-
-
 def capture(pair: CopyPair) -> BlockRecord:
     """Record ``pair`` as it is now, without side effects (logical images via ``image()``)."""
     source, destination = pair.source, pair.destination
@@ -180,7 +99,7 @@ def capture(pair: CopyPair) -> BlockRecord:
         source_usable=source.usable, destination_usable=destination.usable,
         physical=(_frozen(source.data), _frozen(destination.data)),
         logical=(_frozen(source.image()), _frozen(destination.image())),
-        masks=MappingProxyType({k: _frozen(v) for k, v in _masks_of(pair).items()}),
+        masks=MappingProxyType({k: _frozen(v) for k, v in masks_of(pair).items()}),
         step=len(pair.array.history) - 1,
     )
 
@@ -229,20 +148,12 @@ def _header(record: BlockRecord, logical: bool) -> str:
     if record.reverse_state.has_session:
         text += f"; reverse OPC {record.reverse_state.label}"
     text += f"  [{view}]"
-    text += _sizes_note(record.source, record.destination, *record.sizes)
+    text += sizes_note(record.source, record.destination, *record.sizes)
     if not record.destination_usable:
         text += f"  {record.destination} UNUSABLE"
     if not record.source_usable:
         text += f"  {record.source} UNUSABLE"
     return text
-
-
-def _sizes_note(source: str, destination: str, source_blocks: int,
-                destination_blocks: int) -> str:
-    if source_blocks == destination_blocks:
-        return ""
-    return (f"  sizes differ: {source} {source_blocks} blocks, {destination} "
-            f"{destination_blocks}")
 
 
 # Text twin --------------------------------------------------------------------------
@@ -279,32 +190,6 @@ def block_map_text(pair: CopyPair, *, logical: bool = False) -> str:
 
 
 # HTML ---------------------------------------------------------------------------------
-def _esc(text: str) -> str:
-    """Escape a name for HTML text or an attribute (array names may hold any symbol)."""
-    return html.escape(text, quote=True)
-
-
-def _sym(mark: Mark) -> str:
-    return f'<span class="qopc-sym qopc-sym-{mark.key.replace("_", "-")}">{mark.symbol}</span>'
-
-
-def legend_html(marks: list[Mark], record: BlockRecord | None = None) -> str:
-    """The legend: each mark's symbol, meaning and side (and its count in ``record``)."""
-    items = []
-    for mark in marks:
-        count = ""
-        if record is not None:
-            number = int(np.count_nonzero(record.masks[mark.key]))
-            count = f"; {number} block{'s' if number != 1 else ''}"
-        items.append(f'<span class="qopc-legend-item" role="listitem" data-mark="{mark.key}">'
-                     f"{_sym(mark)} {html.escape(mark.meaning)} ({mark.side}{count})</span>")
-    items.append('<span class="qopc-legend-item" role="listitem">'
-                 '<span class="qopc-sym">.</span> an all-zero block; '
-                 "<sub>n</sub> the block number</span>")
-    return ('<div class="qopc-legend" role="list" aria-label="legend">' + " ".join(items)
-            + "</div>")
-
-
 def cell_html(volume: str, block: int, label: str, marks: list[Mark],
               changed: bool = False) -> str:
     """One block's cell: number, content and mark symbols, with an aria-label saying them.
@@ -322,7 +207,7 @@ def cell_html(volume: str, block: int, label: str, marks: list[Mark],
         aria += "; " + "; ".join(said)
     aria = html.escape(aria, quote=True)
     symbols = "".join(_sym(m) for m in marks)
-    return (f'<span class="qopc-cell{css}" role="listitem" data-volume="{_esc(volume)}" '
+    return (f'<span class="qopc-cell{css}" role="listitem" data-volume="{esc(volume)}" '
             f'data-block="{block}" aria-label="{aria}" title="{aria}">'
             f'<sub class="qopc-no">{block}</sub>'
             f'<span class="qopc-content">{html.escape(label)}</span>'
@@ -340,7 +225,7 @@ def cells_html(volume: str, labels: list[str], marks: list[Mark],
                   changed_list[block])
         for block, label in enumerate(labels))
     return (f'<div class="qopc-title">{title}</div>'
-            f'<div class="qopc-cells" role="list" aria-label="{_esc(volume)}, {len(labels)} blocks">'
+            f'<div class="qopc-cells" role="list" aria-label="{esc(volume)}, {len(labels)} blocks">'
             f"{cells}</div>")
 
 
@@ -352,7 +237,7 @@ def _sides_html(record: BlockRecord, logical: bool, changed: np.ndarray | None) 
         volume = record.source if side == "source" else record.destination
         usable = record.source_usable if side == "source" else record.destination_usable
         state = "" if usable else ' <span class="qopc-warn">UNUSABLE</span>'
-        title = f"{side} <code>{_esc(volume)}</code>{state}"
+        title = f"{side} <code>{esc(volume)}</code>{state}"
         mine = [m for m in marks if m.side == side]
         parts.append(f'<div class="qopc-side" data-side="{side}">'
                      + cells_html(volume, content_labels(image), mine, record.masks,
@@ -365,7 +250,7 @@ def record_html(record: BlockRecord, *, logical: bool = False) -> str:
     """A block map of one record: source and destination side by side, and a legend."""
     label = html.escape(f"Block map of {record.pair}", quote=True)
     return (f'<div class="qopc-view qopc-blockmap" role="figure" aria-label="{label}" '
-            f'data-pair="{_esc(record.pair)}" data-view="{"logical" if logical else "physical"}">'
+            f'data-pair="{esc(record.pair)}" data-view="{"logical" if logical else "physical"}">'
             + theme.style()
             + f'<div class="qopc-note">{html.escape(_header(record, logical))}</div>'
             + _sides_html(record, logical, None)
@@ -385,7 +270,6 @@ def block_map_html(pair: CopyPair, *, logical: bool = False) -> str:
 
 # Before and after ---------------------------------------------------------------------
 def _changed(before: BlockRecord, after: BlockRecord, logical: bool) -> np.ndarray:
-    from ..engine.errors import ArgumentError
 
     old = (before.logical if logical else before.physical)[1]  # the destination
     new = (after.logical if logical else after.physical)[1]
@@ -428,131 +312,6 @@ def before_after_html(before: BlockRecord, after: BlockRecord, *, logical: bool 
                      + _sides_html(record, logical, diff) + "</div>")
     label = html.escape(f"Block map of {after.pair} before and after", quote=True)
     return (f'<div class="qopc-view qopc-blockmap qopc-before-after" role="figure" '
-            f'aria-label="{label}" data-pair="{_esc(after.pair)}">' + theme.style() + "".join(parts)
+            f'aria-label="{label}" data-pair="{esc(after.pair)}">' + theme.style() + "".join(parts)
             + f'<div class="qopc-note">{count} destination block{"s" if count != 1 else ""} '
             "changed (underlined)</div>" + legend_html(marks) + "</div>")
-
-
-# Summary strips for large volumes -----------------------------------------------------
-def _bins(count: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-    bins = max(1, min(width, count))
-    starts = (np.arange(bins, dtype=np.int64) * count) // bins
-    sizes = np.diff(np.append(starts, count))
-    return starts, sizes
-
-
-def strip_fractions(masks: Mapping[str, np.ndarray], width: int) -> dict[str, np.ndarray]:
-    """For each mask, the fraction of set blocks in each of ``width`` bins (vectorised).
-
-    Raises ArgumentError when the masks differ in length.
-    """
-    from ..engine.errors import ArgumentError
-
-    lengths = {int(mask.size) for mask in masks.values()}
-    if len(lengths) != 1:
-        raise ArgumentError(f"strip masks must have one length, got {sorted(lengths)}")
-    count = lengths.pop()
-    starts, sizes = _bins(count, width)
-    return {key: np.add.reduceat(mask, starts, dtype=np.int64) / sizes
-            for key, mask in masks.items()}
-
-
-def _check_width(width: object) -> int:
-    from ..engine.errors import ArgumentError
-
-    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
-        raise ArgumentError(f"strip width must be a whole number >= 1, got {width!r}")
-    return width
-
-
-def _strip_marks(pair: CopyPair) -> tuple[dict[str, np.ndarray], list[Mark]]:
-    """The shown marks' masks, all as long as the map (one bin axis for both sides)."""
-    masks = _masks_of(pair)
-    marks = [m for m in MARKS if m.always or masks[m.key].any()]
-    blocks = map_blocks(pair)
-    return {m.key: _fit(masks[m.key], blocks) for m in marks}, marks
-
-
-def _strip_header(pair: CopyPair, count: int, bins: int) -> str:
-    text = f"{pair.name}  {pair.state.label}"
-    if pair.state.has_session:
-        text += f", copied {pair.copied_blocks}, rest {pair.rest_blocks}"
-    if pair.reverse_state.has_session:
-        text += f"; reverse OPC {pair.reverse_state.label}"
-    per = -(-count // bins)
-    text += f"  [{count} blocks in {bins} bins of up to {per}]"
-    text += _sizes_note(pair.source.name, pair.destination.name, pair.source.blocks,
-                        pair.destination.blocks)
-    if not pair.destination.usable:
-        text += f"  {pair.destination.name} UNUSABLE"
-    if not pair.source.usable:
-        text += f"  {pair.source.name} UNUSABLE"
-    return text
-
-
-def summary_strip_text(pair: CopyPair, width: int = 64) -> str:
-    """Text strip: per mark, one character per bin (``.`` none, ``1``-``9`` tenths, ``#`` all)."""
-    width = _check_width(width)
-    masks, marks = _strip_marks(pair)
-    fractions = strip_fractions(masks, width)
-    lines = [_strip_header(pair, map_blocks(pair), len(next(iter(fractions.values()))))]
-    for mark in marks:
-        share = fractions[mark.key]
-        digits = np.clip((share * 10).astype(np.int64), 1, 9)
-        chars = np.where(share == 0, ".", np.where(share >= 1, "#", digits.astype(str)))
-        total = int(np.count_nonzero(masks[mark.key]))
-        lines.append(f"{mark.row:<8} {''.join(chars.tolist())} {total}")
-    return "\n".join(lines)
-
-
-_LEVELS = 20  # opacity steps in the HTML strip: equal neighbours merge into one rectangle
-
-
-def _strip_svg(share: np.ndarray, colour: str, label: str, cell: int = 2,
-               height: int = 12) -> str:
-    level = np.ceil(share * _LEVELS).astype(np.int64)  # any block at all shows
-    edges = np.flatnonzero(np.diff(level)) + 1
-    starts = np.concatenate(([0], edges))
-    ends = np.concatenate((edges, [level.size]))
-    keep = level[starts] > 0
-    rects = "".join(
-        f'<rect x="{s * cell}" y="0" width="{(e - s) * cell}" height="{height}" '
-        f'fill="{colour}" fill-opacity="{lv / _LEVELS:.2f}"/>'
-        for s, e, lv in zip(starts[keep].tolist(), ends[keep].tolist(),
-                            level[starts[keep]].tolist(), strict=True))
-    width = level.size * cell
-    return (f'<svg class="qopc-strip-svg" xmlns="http://www.w3.org/2000/svg" width="{width}" '
-            f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-            f'aria-label="{html.escape(label, quote=True)}">'
-            f'<rect x="0" y="0" width="{width}" height="{height}" fill="none" '
-            f'stroke="#9e9e9e" stroke-width="1"/>{rects}</svg>')
-
-
-def summary_strip_html(pair: CopyPair, width: int = 256) -> str:
-    """A large pair as strips of ``width`` bins, one strip per mark, shaded by the
-    fraction of the bin's blocks that have the mark."""
-    width = _check_width(width)
-    masks, marks = _strip_marks(pair)
-    fractions = strip_fractions(masks, width)
-    bins = len(next(iter(fractions.values())))
-    rows = []
-    for mark in marks:
-        total = int(np.count_nonzero(masks[mark.key]))
-        side = pair.source if mark.side == "source" else pair.destination
-        label = f"{mark.meaning} ({mark.side}): {total} of {side.blocks} blocks"
-        colour = theme.MARK_COLOURS[mark.key][1]
-        rows.append(f'<div class="qopc-strip" data-mark="{mark.key}">'
-                    f'<span class="qopc-strip-label"><span class="qopc-sym qopc-sym-'
-                    f'{mark.key.replace("_", "-")}">{mark.symbol}</span> {mark.row} '
-                    f"({total})</span>"
-                    + _strip_svg(fractions[mark.key], colour, label) + "</div>")
-    label = html.escape(f"Summary strip of {pair.name}", quote=True)
-    header = html.escape(_strip_header(pair, map_blocks(pair), bins))
-    legend = " ".join(f'<span class="qopc-legend-item" role="listitem">'
-                      f'<span class="qopc-sym">{m.symbol}</span> {m.row}: '
-                      f"{html.escape(m.meaning)}</span>" for m in marks)
-    return (f'<div class="qopc-view qopc-blockmap qopc-summary" role="figure" '
-            f'aria-label="{label}" data-pair="{_esc(pair.name)}">' + theme.style()
-            + f'<div class="qopc-note">{header}</div>' + "".join(rows)
-            + '<div class="qopc-note">shade: the share of the bin\'s blocks with the mark</div>'
-            + f'<div class="qopc-legend" role="list" aria-label="legend">{legend}</div></div>')

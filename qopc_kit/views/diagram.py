@@ -82,12 +82,6 @@ def diagram_dot(copy: Copy = Copy.QUICKOPC) -> str:
 
 
 # The shipped SVG ----------------------------------------------------------------------
-def shipped_version(copy: Copy = Copy.QUICKOPC) -> str:
-    """The Graphviz version the shipped layout was made with."""
-    match = re.search(r"laid out by Graphviz ([\d.]+)", _shipped(copy))
-    return match.group(1) if match else ""
-
-
 @cache
 def _shipped(copy: Copy) -> str:
     return resources.files(__package__).joinpath(LAYOUTS[copy]).read_text(encoding="utf-8")

@@ -15,15 +15,9 @@ from ..engine.history import History
 from ..engine.pair import CopyGroup, CopyPair
 from ..engine.volume import Volume
 from . import theme
-from .blockmap import (
-    MARKS_BY_KEY,
-    MAX_CELLS,
-    block_map_html,
-    cells_html,
-    content_labels,
-    legend_html,
-)
+from .blockmap import MAX_CELLS, block_map_html, cells_html, content_labels
 from .diagram import state_diagram_svg, state_line
+from .marks import MARKS_BY_KEY, legend_html
 from .timeline import timeline_html
 
 #: What draws each engine type: ``repr_html`` looks an object's class (and its bases) up here.

@@ -1,0 +1,308 @@
+"""The exercises' scenarios: one generator each, seeded, every answer computed by the engine.
+
+Each generator takes a ``numpy.random.Generator`` and returns an :class:`Exercise` whose
+expected answer comes from running the engine on the scenario it describes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from ..engine.array import DiskArray
+from ..engine.commands import Command
+from ..engine.errors import QuickOPCError
+from ..engine.pair import CopyPair
+from ..engine.states import Copy, states_of
+from ..engine.volume import Volume
+from .compare import week_of_backups
+from .model import Exercise
+
+# Scenario helpers -------------------------------------------------------------------
+_EMPTY = "."  # how a zero byte (never written) prints
+
+
+def _text(volume: Volume, physical: bool = False) -> str:
+    rows = volume.data if physical else volume.image()
+    return "".join(chr(b) if b else _EMPTY for b in rows[:, 0])
+
+
+def _lesson(rng: np.random.Generator, low: int = 8, high: int = 12,
+            rate: tuple[int, int] = (1, 3)) -> tuple[DiskArray, Volume, Volume, CopyPair, list[str]]:
+    """ET001 with 0x1 (letters) and 0x6 (zeros) of a random size, group CG1, a random rate."""
+    blocks = int(rng.integers(low, high + 1))
+    copy_rate = int(rng.integers(rate[0], rate[1] + 1))
+    array = DiskArray("ET001", copy_rate=copy_rate)
+    src, dst = array.add_volume(0x1, blocks=blocks), array.add_volume(0x6, blocks=blocks)
+    src.write(slice(None), "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[:blocks])
+    pair = array.add_copy_group("CG1", [(src, dst)]).pairs[0]
+    steps = [f"ET001/0x1 holds \"{_text(src)}\" ({blocks} one-byte blocks, 0 to {blocks - 1}); "
+             f"ET001/0x6 is zeroed (shown \"{_EMPTY}\"); copy rate {copy_rate} block(s) per tick",
+             "acopc start -g CG1"]
+    pair.start()
+    return array, src, dst, pair, steps
+
+
+def _pick(rng: np.random.Generator, blocks: int, low: int, high: int) -> list[int]:
+    count = int(rng.integers(low, high + 1))
+    return sorted(int(b) for b in rng.choice(blocks, size=count, replace=False))
+
+
+def _write(volume: Volume, blocks: list[int], letter: str, steps: list[str]) -> None:
+    data = letter * len(blocks)
+    volume.write(blocks, data)
+    steps.append(f"write \"{data}\" to {volume.name} blocks {blocks}")
+
+
+def _tick(array: DiskArray, n: int, steps: list[str]) -> None:
+    array.tick(n)
+    steps.append(f"tick {n}")
+
+
+def _run(array: DiskArray, steps: list[str]) -> None:
+    steps.append(f"tick {array.run()}   (the copier runs to the end of the copy)")
+
+
+def _setup(steps: list[str]) -> str:
+    return "\n".join(f"  {i}. {step}" for i, step in enumerate(steps, 1))
+
+
+# The exercises, one generator each --------------------------------------------------
+def _tour(rng: np.random.Generator) -> Exercise:
+    count = len(states_of(Copy.QUICKOPC))
+    return Exercise(
+        "1a", "01 tour", "  The state diagram of a QuickOPC session (lesson 1).",
+        "How many states can a QuickOPC session be in (counting No session)?", "int", count,
+        "Count the boxes of the QuickOPC session's diagram in lesson 1 (state_diagram_svg()), "
+        "No session included. Only that diagram counts: the reverse OPC of start -r has "
+        "its own.",
+        "No session, Copying/Tracking, Tracking and Error suspend; the fifth state, "
+        "Copying, belongs only to the reverse OPC of start -r.")
+
+
+def _logical_image(rng: np.random.Generator) -> Exercise:
+    array, src, dst, pair, steps = _lesson(rng)
+    _tick(array, int(rng.integers(1, 3)), steps)
+    _write(src, _pick(rng, src.blocks, 2, 3), "x", steps)
+    return Exercise(
+        "2a", "02 logical vs physical", _setup(steps),
+        "What does a host read from ET001/0x6 now, all blocks, as text?", "text",
+        _text(dst), "The destination is the source as it was at the logical copy (step 2), "
+        "whatever the copier has or has not moved yet.",
+        "A host reading the destination sees the point-in-time image: queued blocks are "
+        "read from the source's old data, and blocks written on the source were copied "
+        "before the write (copy-before-write).")
+
+
+def _copied_block(rng: np.random.Generator) -> Exercise:
+    array, src, dst, pair, steps = _lesson(rng)
+    _tick(array, 1, steps)
+    _write(src, _pick(rng, src.blocks, 2, 3), "x", steps)
+    return Exercise(
+        "2b", "02 logical vs physical", _setup(steps),
+        "What does acopc query show as Copied Block now?", "int", pair.copied_blocks,
+        "Blocks leave the queue two ways here: the copier (copy rate per tick, lowest "
+        "first) and copy-before-write of a queued source block that is written.",
+        f"The tick copied {array.copy_rate} block(s); each written source block that was still "
+        "queued was copied before the write. A block the copier had already moved counts once.")
+
+
+def _diff_queue(rng: np.random.Generator) -> Exercise:
+    array, src, dst, pair, steps = _lesson(rng)
+    _run(array, steps)
+    _write(src, _pick(rng, src.blocks, 1, 3), "s", steps)
+    _write(dst, _pick(rng, dst.blocks, 1, 3), "d", steps)
+    pair.start(diff=True)
+    steps.append("acopc start -g CG1 -diff")
+    return Exercise(
+        "3a", "03 tracking and -diff", _setup(steps),
+        "What does acopc query show as Rest Block right after the -diff start?", "int",
+        pair.rest_blocks,
+        "-diff queues the blocks tracked on BOTH volumes since the last logical copy; a "
+        "block written on both sides is queued once.",
+        "Queued = source-tracked ∪ destination-tracked blocks; every other block is "
+        "already equal on both volumes.")
+
+
+def _diff_ticks(rng: np.random.Generator) -> Exercise:
+    array, src, dst, pair, steps = _lesson(rng, 10, 14, (2, 3))
+    _run(array, steps)
+    _write(src, _pick(rng, src.blocks, 3, 6), "s", steps)
+    steps.append("acopc start -g CG1 -diff")
+    pair.start(diff=True)
+    ticks = array.run()
+    return Exercise(
+        "3b", "03 tracking and -diff", _setup(steps),
+        "How many ticks does the copier need to finish this differential copy?", "int", ticks,
+        f"Only the changed blocks are queued, and the copier moves {array.copy_rate} per "
+        "tick: round up.",
+        f"The -diff queued only the source's changed blocks; at {array.copy_rate} blocks per "
+        "tick that takes ceil(changed / rate) ticks, against "
+        f"{math.ceil(src.blocks / array.copy_rate)} for a full copy.")
+
+
+def _rollback(rng: np.random.Generator) -> Exercise:
+    array, src, dst, pair, steps = _lesson(rng)
+    _run(array, steps)
+    _write(dst, _pick(rng, dst.blocks, 2, 3), "d", steps)
+    _write(src, _pick(rng, src.blocks, 1, 2), "s", steps)
+    steps.append("acopc start -g CG1 -diff")
+    pair.start(diff=True)
+    return Exercise(
+        "4a", "04 rollback", _setup(steps),
+        "What does a host read from ET001/0x6 right after the -diff start, as text?", "text",
+        _text(dst),
+        "The manual: changes made at the destination after the previous logical copy are "
+        "rolled back (overwritten from the source data).",
+        "The destination becomes the source's image at the -diff: the source's new "
+        "blocks arrive and the destination's own writes are lost.")
+
+
+def _rolled_blocks(rng: np.random.Generator) -> Exercise:
+    array, src, dst, pair, steps = _lesson(rng)
+    _run(array, steps)
+    both = _pick(rng, src.blocks, 1, 1)
+    _write(src, both, "s", steps)
+    _write(dst, sorted(set(both) | set(_pick(rng, dst.blocks, 1, 2))), "d", steps)
+    steps.append("acopc start -g CG1 -diff")
+    pair.start(diff=True)
+    return Exercise(
+        "4b", "04 rollback", _setup(steps),
+        "Which destination blocks did the -diff start roll back?", "blocks",
+        tuple(int(b) for b in np.flatnonzero(pair.rolled_back)),
+        "Rolled back = the destination's own writes since the last logical copy, "
+        "whether or not the source changed the same block.",
+        "Every destination-tracked block is rolled back; a block written on both sides "
+        "gets the source's new data.")
+
+
+def _never_copied(rng: np.random.Generator) -> Exercise:
+    array, src, dst, pair, steps = _lesson(rng, 8, 12, (1, 2))
+    _tick(array, int(rng.integers(1, 3)), steps)
+    _write(dst, _pick(rng, dst.blocks, 1, 2), "d", steps)
+    pair.cancel()
+    steps.append("acopc cancel -g CG1")
+    return Exercise(
+        "5a", "05 cancel", _setup(steps),
+        "Which blocks of ET001/0x6 were never copied (the cancel left them missing)?",
+        "blocks", tuple(int(b) for b in np.flatnonzero(dst.missing)),
+        "Missing = blocks still queued at the cancel. The copier took the lowest blocks, "
+        "and a whole-block destination write takes a block off the queue too.",
+        "The cancel came during the physical copy, so the destination is unusable; the "
+        "blocks still queued were never delivered.")
+
+
+def _usable_after_cancel(rng: np.random.Generator) -> Exercise:
+    array, src, dst, pair, steps = _lesson(rng, 8, 10, (2, 3))
+    needed = math.ceil(src.blocks / array.copy_rate)
+    _tick(array, int(rng.integers(needed - 2, needed + 2)), steps)
+    pair.cancel()
+    steps.append("acopc cancel -g CG1")
+    return Exercise(
+        "5b", "05 cancel", _setup(steps), "Is ET001/0x6 usable after the cancel?", "choice",
+        "yes" if dst.usable else "no",
+        "Work out whether the physical copy had finished before the cancel: compare the "
+        "ticks with blocks / copy rate.",
+        "Cancel in Tracking leaves a complete, usable image; cancel in Copying/Tracking "
+        "leaves an unusable destination. Either way the next start is full.",
+        ("yes", "no"))
+
+
+_COMMANDS: dict[str, Command] = {command.words: command for command in
+                                 (Command.START, Command.START_DIFF, Command.START_AUTO,
+                                  Command.CANCEL)}
+_PHASES = ("Not set", "Copying/Tracking", "Tracking", "N/A", "refused")
+
+
+def _command_lab(rng: np.random.Generator) -> Exercise:
+    array, src, dst, pair, steps = _lesson(rng, 8, 8, (2, 2))
+    how = int(rng.integers(0, 4))
+    if how == 0:
+        pair.cancel()
+        steps.append("acopc cancel -g CG1")
+    elif how == 1:
+        _tick(array, 2, steps)
+    elif how == 2:
+        _run(array, steps)
+        if rng.integers(0, 2):
+            _write(src, _pick(rng, 8, 1, 2), "s", steps)
+    else:
+        array.fail(src)
+        steps.append("a failure on ET001/0x1 (fault injection)")
+    command = list(_COMMANDS)[int(rng.integers(0, len(_COMMANDS)))]
+    verb, _, flag = command.partition(" ")
+    steps.append(f"acopc {verb} -g CG1 {flag}".rstrip())
+    try:
+        pair.run(_COMMANDS[command])
+        answer = pair.state.copy_phase
+    except QuickOPCError:
+        answer = "refused"
+    return Exercise(
+        "6a", "06 acopc lab", _setup(steps),
+        "What Copy Phase does acopc query show after the last command ('refused' if the "
+        "array refuses it)?", "choice", answer,
+        "Find the state before the last command, then its row in the transition table "
+        "(lesson 6); a full start needs No session, -diff needs a session that is not in "
+        "Error suspend, and a -diff with nothing to copy completes at once.",
+        "Each command is checked against the state table first; a refused command "
+        "changes nothing and says why.", _PHASES)
+
+
+def _restore(rng: np.random.Generator) -> Exercise:
+    array, src, dst, pair, steps = _lesson(rng)
+    _run(array, steps)
+    _write(src, _pick(rng, src.blocks, 2, 3), "s", steps)
+    _write(dst, _pick(rng, dst.blocks, 1, 1), "d", steps)
+    steps.append("acopc start -g CG1 -r")
+    pair.start(reverse=True)
+    return Exercise(
+        "6b", "06 acopc lab", _setup(steps),
+        "What does a host read from ET001/0x1 right after start -r, as text?", "text",
+        _text(src),
+        "start -r is an OPC from the destination back to the source: the source's image "
+        "becomes the destination's current image at once.",
+        "The restore copies only the blocks tracked on either side; the source's writes "
+        "since the backup are lost, and a destination write is restored too.")
+
+
+def _instant_end(rng: np.random.Generator) -> Exercise:
+    array, src, dst, pair, steps = _lesson(rng, 8, 10, (2, 2))
+    needed = math.ceil(src.blocks / 2)
+    _tick(array, needed - 1, steps)
+    queued = [int(b) for b in np.flatnonzero(pair.queued)]
+    written = queued if rng.integers(0, 2) else [*queued[:-1], int(rng.integers(0, queued[0]))]
+    _write(src, sorted(set(written)), "w", steps)
+    return Exercise(
+        "7a", "07 edge cases", _setup(steps),
+        "What Copy Phase does acopc query show now?", "choice", pair.state.copy_phase,
+        "Which blocks are still queued after the ticks? Does the write take all of them "
+        "off the queue (copy-before-write)?",
+        "The physical copy ends the moment its last queued block leaves the queue, "
+        "whatever moved it (the kit's modelling choice [M]).",
+        ("Copying/Tracking", "Tracking"))
+
+
+def _week(rng: np.random.Generator) -> Exercise:
+    blocks = int(rng.choice([64, 128]))
+    week = week_of_backups(blocks=blocks, days=5, change_rate=float(rng.choice([0.1, 0.2])),
+                           copy_rate=8, seed=int(rng.integers(0, 1000)))
+    changed = ", ".join(f"day {d.day}: {d.changed}" for d in week.days)
+    setup = (f"  A {blocks}-block volume is backed up every day for {len(week.days)} days "
+             f"with QuickOPC (start, then start -diff).\n  Distinct blocks changed before each "
+             f"backup: {changed}.")
+    return Exercise(
+        "8a", "08 why QuickOPC", setup,
+        "How many blocks does QuickOPC copy over the 5 days in total?", "int",
+        week.quickopc_total,
+        "Day 1 is a full copy; every later day copies only the blocks changed since the "
+        "previous backup.",
+        f"A plain OPC would copy {week.opc_total} blocks (a full copy each day).")
+
+
+GENERATORS: tuple[Callable[[np.random.Generator], Exercise], ...] = (
+    _tour, _logical_image, _copied_block, _diff_queue, _diff_ticks, _rollback, _rolled_blocks,
+    _never_copied, _usable_after_cancel, _command_lab, _restore, _instant_end, _week)
+
+

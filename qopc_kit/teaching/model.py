@@ -1,0 +1,125 @@
+"""An exercise and its answers: the question, the expected answer, feedback on an attempt.
+
+Answers are parsed by kind (a number, a text, a list of blocks or one of the choices), so
+an attempt is judged on its meaning, not on how it was typed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import cast
+
+import numpy as np
+
+from ..engine.errors import ArgumentError
+
+KINDS = ("int", "text", "blocks", "choice")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer: ``correct``, and the message to show."""
+
+    correct: bool
+    message: str
+    counted: bool = True  # False when the answer could not be read (no attempt used)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One predict-then-check task: a scenario, a question and the engine's answer."""
+
+    key: str
+    lesson: str
+    setup: str
+    question: str
+    kind: str
+    answer: object
+    hint: str
+    why: str
+    choices: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """The task as plain text: lesson, scenario steps and question."""
+        lines = [f"Exercise {self.key} (lesson {self.lesson})", self.setup, f"Q: {self.question}"]
+        if self.choices:
+            lines.append("   choose one of: " + " | ".join(self.choices))
+        return "\n".join(lines)
+
+    def solution(self) -> str:
+        """The answer with its explanation."""
+        return f"Answer: {format_answer(self.kind, self.answer)}. {self.why}"
+
+    def solution_html(self) -> str:
+        """The solution in a collapsed HTML ``<details>`` block."""
+        return (f"<details><summary>Solution to {html.escape(self.key)}</summary>"
+                f"<p>{html.escape(self.solution())}</p></details>")
+
+    def judge(self, given: object) -> Feedback:
+        """Compare ``given`` with the answer; a wrong answer's message carries the hint."""
+        try:
+            value = parse_answer(self.kind, given, self.choices)
+        except ArgumentError as exc:
+            return Feedback(False, f"{self.key}: {exc}", counted=False)
+        if value == self.answer:
+            return Feedback(True, f"{self.key}: correct. {self.why}")
+        return Feedback(False, f"{self.key}: not quite ({format_answer(self.kind, value)}). "
+                               f"Hint: {self.hint}")
+
+
+def parse_answer(kind: str, given: object, choices: tuple[str, ...] = ()) -> object:
+    """Read an answer of ``kind`` the way students type it; raise ArgumentError if unreadable.
+
+    An empty answer is unreadable (an empty block list is written ``none``).
+    """
+    if isinstance(given, str) and not given.strip():
+        raise ArgumentError("type an answer first")
+    if kind == "int":
+        if isinstance(given, bool):
+            raise ArgumentError("answer a whole number")
+        if isinstance(given, (int, np.integer)):
+            return int(given)
+        if isinstance(given, str) and re.fullmatch(r"\s*\d+\s*", given):
+            return int(given)
+        raise ArgumentError(f"answer a whole number, not {given!r}")
+    if kind == "text":
+        if not isinstance(given, str):
+            raise ArgumentError(f"answer the text a host reads, in quotes, not {given!r}")
+        return given.strip().strip("'\"")
+    if kind == "blocks":
+        if isinstance(given, str):
+            words = [w for w in re.split(r"[\s,;\[\]()]+", given) if w]
+            if words in (["none"], ["-"]):
+                words = []
+            if not all(w.isdigit() for w in words):
+                raise ArgumentError(f"answer block numbers like '1, 4, 5' (or 'none'), "
+                                    f"not {given!r}")
+            return tuple(sorted({int(w) for w in words}))
+        if isinstance(given, Iterable) and all(
+                isinstance(b, (int, np.integer)) and not isinstance(b, bool) for b in given):
+            return tuple(sorted({int(b) for b in given}))
+        raise ArgumentError(f"answer a list of block numbers, not {given!r}")
+    if kind == "choice":
+        wanted = " ".join(str(given).split()).casefold()
+        for choice in choices:
+            if choice.casefold() == wanted:
+                return choice
+        raise ArgumentError(f"choose one of {', '.join(choices)}; got {given!r}")
+    raise ArgumentError(f"unknown answer kind {kind!r} (kinds: {', '.join(KINDS)})")
+
+
+def format_answer(kind: str, value: object) -> str:
+    """An answer as the feedback and the solution print it."""
+    if kind == "blocks":
+        return "none" if not value else ", ".join(str(block) for block in cast("list[int]", value))
+    if kind == "text":
+        return f'"{value}"'
+    return str(value)
+
+
