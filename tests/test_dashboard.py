@@ -15,7 +15,8 @@ from conftest import operations
 import qopc_kit
 from qopc_kit import ArgumentError, Copy, DiskArray, Event, State
 from qopc_kit.dashboard import text as panel_text
-from qopc_kit.dashboard.panel import MAP_CELLS, Dashboard, dashboard
+from qopc_kit.dashboard.panel import Dashboard, dashboard
+from qopc_kit.dashboard.parts import MAP_CELLS
 from qopc_kit.dashboard.session_buttons import SESSION_COMMANDS
 from qopc_kit.engine.states import allowed_events
 from qopc_kit.scenarios import list_scenarios

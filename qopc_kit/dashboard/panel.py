@@ -6,28 +6,7 @@ pair, volume and step it shows are read back from the array each time. A noteboo
 may change the array behind the panel's back (ipywidgets gets no event for that), so
 every control first redraws when the array's history moved since the last draw.
 
-Design choices:
-
-* Buttons are enabled from the state table, but a click always goes to the engine
-  (``Button.click()`` ignores ``disabled``): a refusal shows as a message, never a
-  traceback, and changes nothing.
-* History: the ``Step`` slider only *previews* a step: what it did, which states it
-  moved, and the selected pair's diagram and block map as they were after it, drawn
-  from a copy (``DiskArray.at``) so the real array never moves. Rewinding is destructive
-  (the engine drops later steps), so it happens only on the explicit "Go back to step"
-  button. Undo, Reset and Go back never go below the panel's first step: the step the
-  array was at when the panel got it, so a lesson's prepared array comes back whole;
-  after Load, the end of the script's set-up (the step before its first ``acopc start``
-  or ``cancel``: volumes, groups and the data written first), so a saved session can be
-  replayed.
-  Like Undo, Reset and Go back refuse (and change nothing) when there is nothing to drop.
-* The block map is a small anywidget (:mod:`qopc_kit.panel_map`): a click on a block's
-  cell chooses that volume and block for Host I/O, as the Volume list and the Blocks range
-  would (Shift-click: a range). Choosing is no step; the map outlines the chosen blocks.
-* Load runs the whole script as a transcript does: a refused line changes nothing and is
-  listed in the message, so the shipped scenarios with deliberate refusals load too.
-* Play ticks once per value change of an ``ipywidgets.Play`` (no threads: it also runs in
-  JupyterLite) and stops by itself when no physical copy is left.
+Its design choices are listed in :mod:`qopc_kit.dashboard`.
 """
 
 from __future__ import annotations
@@ -36,7 +15,6 @@ import html
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -51,20 +29,21 @@ from ..engine import errors
 from ..engine.array import DiskArray
 from ..engine.history import Step
 from ..engine.pair import CopyPair
-from ..views.blockmap import block_map_html
-from ..views.diagram import state_diagram_svg, state_line
+from ..views.diagram import state_line
 from ..views.marks import map_blocks
-from ..views.strip import summary_strip_html
 from ..views.timeline import describe, timeline_text
 from . import text as panel_text
-from .blockmap import BlockMapWidget
-from .picker import BlockSelector
-from .script_box import ScriptBox
-from .session_buttons import SESSION_COMMANDS, session_enabled
-
-#: Larger volumes show as the views' summary strip: a map of one cell per block would
-#: send megabytes to the browser on every click (4,096 blocks: 2.6 MB of HTML; 256: 160 kB).
-MAP_CELLS = 256
+from .controls import Controls
+from .parts import (
+    MAP_CELLS,
+    diagrams_svg,
+    html_box,
+    pair_map_html,
+    set_options,
+    set_range,
+    state_lines_html,
+)
+from .session_buttons import session_enabled
 
 #: The copy commands: a loaded script's set-up is everything before the first of them.
 COMMAND_ACTIONS = ("start", "cancel")
@@ -107,12 +86,13 @@ def dashboard(array: DiskArray | None = None, **options: Any) -> Dashboard:
     return Dashboard(array)
 
 
-class Dashboard:
+class Dashboard(Controls):
     """An ipywidgets panel on one DiskArray: controls, views, and one :meth:`refresh`.
 
     The widgets are attributes (``buttons["Start"]``, ``state_html``, ``message``...)
     so that tests and lessons can drive the panel with ``.click()`` and ``.value``.
     """
+
 
     def __init__(self, array: DiskArray) -> None:
         self.array = array
@@ -120,7 +100,7 @@ class Dashboard:
         self._drawing = False
         self._drawn: tuple[DiskArray, int, Step] | None = None  # what the views show
         self.buttons: dict[str, widgets.Button] = {}
-        self.message = _html("qopc-message")
+        self.message = html_box("qopc-message")
         self._build_views()
         self._build_session()
         self._build_host_io()
@@ -206,11 +186,11 @@ class Dashboard:
         last = len(array.history) - 1
         # A cell may have rewound below the panel's first step: those steps are gone.
         self._first_step = min(self._first_step, last)
-        _set_options(self.pair_select, list(array.pairs))
+        set_options(self.pair_select, list(array.pairs))
         self.pair_select.layout.display = None if len(array.pairs) > 1 else "none"
         volumes = list(array.volumes)
-        _set_options(self.volume_select, volumes)
-        _set_options(self.fail_select, volumes)
+        set_options(self.volume_select, volumes)
+        set_options(self.fail_select, volumes)
         self.title_html.value = (f"<b>QuickOPC dashboard</b> · {html.escape(array.name)} · "
                                  f"step {last} · "
                                  f"copy rate {array.copy_rate}")
@@ -226,9 +206,9 @@ class Dashboard:
             self.progress.max, self.progress.value = 1, 0
             self.progress_html.value = ""
         else:
-            self.diagram_html.value = _diagrams_svg(pair)
-            self.state_html.value = _state_lines_html(pair, role="status")
-            self.blockmap_html.value = _block_map_html(pair, self.logical_toggle.value)
+            self.diagram_html.value = diagrams_svg(pair)
+            self.state_html.value = state_lines_html(pair, role="status")
+            self.blockmap_html.value = pair_map_html(pair, self.logical_toggle.value)
             self.map_hint.layout.display = None if map_blocks(pair) <= MAP_CELLS else "none"
             self.query_html.value = panel_text.query_table_html(panel_text.query_rows(pair))
             total = pair.copied_blocks + pair.rest_blocks
@@ -244,7 +224,7 @@ class Dashboard:
         self.buttons["Reset"].disabled = last <= self.baseline
         # A slider on the latest step stays on it as steps come (a click, Undo, a cell).
         following = self.step_slider.value >= self.step_slider.max
-        _set_range(self.step_slider, self.baseline, last)
+        set_range(self.step_slider, self.baseline, last)
         if following:
             self.step_slider.value = last
         self._draw_step()
@@ -284,8 +264,8 @@ class Dashboard:
                 f"no picture, only the Step text in the Time box: {error}")
         else:
             if then is not None:
-                body = (_state_lines_html(then, role="note") + _diagrams_svg(then)
-                        + _block_map_html(then, self.logical_toggle.value))
+                body = (state_lines_html(then, role="note") + diagrams_svg(then)
+                        + pair_map_html(then, self.logical_toggle.value))
             elif pair is None:
                 body = panel_text.preview_note_html("this array has no copy pair to draw")
             else:
@@ -447,111 +427,6 @@ class Dashboard:
     def _say(self, kind: str, text: str) -> None:
         self.message.value = panel_text.message_html(kind, text)
 
-    # Building the widgets -------------------------------------------------------------------
-    def _button(self, name: str, tooltip: str, action: Callable[[], Step | str | None]) -> None:
-        button = widgets.Button(description=name, tooltip=tooltip,
-                                layout=widgets.Layout(width="auto"))
-        button.on_click(lambda _button: self._act(action))
-        self.buttons[name] = button
-
-    def _build_views(self) -> None:
-        self.title_html = widgets.HTML()
-        self.pair_select = widgets.Dropdown(description="Pair", options=[],
-                                            layout=widgets.Layout(width="auto"))
-        self.pair_select.observe(self._choice_changed, names="value")
-        self.diagram_html = widgets.HTML()
-        self.diagram_box = widgets.Box([self.diagram_html])
-        self.diagram_box.add_class("qopc-diagram")
-        self.state_html = _html("qopc-state")
-        self.query_html = _html("qopc-query-box")
-        self.progress = widgets.IntProgress(description="Copied", min=0, max=1, value=0)
-        self.progress_html = widgets.HTML()
-        self.status_box = widgets.VBox([self.query_html,
-                                        widgets.HBox([self.progress, self.progress_html])])
-        self.logical_toggle = widgets.ToggleButtons(
-            options=[("Physical", False), ("Logical", True)], value=False,
-            description="Show", tooltips=["What is on the blocks", "What a host reads"])
-        self.logical_toggle.observe(self._choice_changed, names="value")
-        self.blockmap_html = BlockMapWidget()
-        self.blockmap_html.on_cell(self._cell_clicked)
-        self.map_hint = _html("qopc-map-hint")
-        self.map_hint.value = ('<span style="font-size: 12px; opacity: .75;">Click a block to '
-                               "select it for Host I/O; Shift-click selects a range</span>")
-        self.log_html = _html("qopc-log-box")
-
-    def _build_session(self) -> None:
-        for name, (command, tooltip) in SESSION_COMMANDS.items():
-            self._button(name, tooltip, partial(self._on_pair, command))
-        self.session_box = _section("Session", list(self.buttons.values()))
-
-    def _build_host_io(self) -> None:
-        self.volume_select = widgets.Dropdown(description="Volume", options=[])
-        self.volume_select.observe(self._choice_changed, names="value")
-        self.selector = BlockSelector()
-        self.selector.range.observe(self._show_selection, names="value")
-        self.value_text = widgets.Text(value="X", description="Value",
-                                       placeholder="a letter, or a byte like 0x41",
-                                       layout=widgets.Layout(width="220px"))
-        self._button("Write", "Host write of Value to the blocks", self._write)
-        self._button("Read", "Host read of the blocks (the logical image)", self._read)
-        self.io_box = _section("Host I/O", [
-            self.volume_select, self.selector.range, self.value_text,
-            widgets.HBox([self.buttons["Write"], self.buttons["Read"]])])
-        self.blockmap_box = widgets.VBox([
-            widgets.HBox([self.logical_toggle, self.map_hint],
-                         layout=widgets.Layout(align_items="center", grid_gap="12px")),
-            self.blockmap_html])
-        self.blockmap_box.add_class("qopc-blockmap-box")
-
-    def _build_clock(self) -> None:
-        self._button("Tick", "Advance the background copier one tick", lambda: self.array.tick())
-        self._button("Run to end", "Tick until every physical copy has ended", self._run)
-        self.play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=500,
-                                 description="Play", tooltip="Tick repeatedly",
-                                 show_repeat=False)
-        self.play.observe(self._played, names="value")
-        self.speed = widgets.IntSlider(value=2, min=1, max=10, description="Ticks/s",
-                                       tooltip="Play speed, ticks per second")
-        self.speed.observe(lambda c: setattr(self.play, "interval", 1000 // c["new"]),
-                           names="value")
-        self.rate = widgets.IntSlider(value=self.array.copy_rate, min=1, max=16,
-                                      description="Copy rate", continuous_update=False,
-                                      tooltip="Blocks each session copies per tick")
-        self.rate.observe(self._rate_changed, names="value")
-        self.fail_select = widgets.Dropdown(description="Fail volume", options=[],
-                                            layout=widgets.Layout(width="240px"))
-        self._button("Fail", "Inject a failure: sessions on it go to Error suspend",
-                     lambda: self.array.fail(self.fail_select.value))
-        self.clock_box = _section("Clock and faults", [
-            widgets.HBox([self.buttons["Tick"], self.buttons["Run to end"]]),
-            widgets.HBox([self.play, self.speed]), self.rate,
-            widgets.HBox([self.fail_select, self.buttons["Fail"]])])
-
-    def _build_time(self) -> None:
-        self._button("Undo", "Go back one step", self._undo)
-        self._button("Reset", "Back to the step where this panel started", self._reset)
-        self.step_slider = widgets.IntSlider(value=0, min=0, max=0, description="Step",
-                                             tooltip="Preview an earlier step")
-        self.step_slider.observe(self._slider_moved, names="value")
-        self.step_html = widgets.HTML()
-        self.preview_html = _html("qopc-preview")
-        self.preview_html.layout.display = "none"
-        self._button("Go back to step", "Rewind to the step on the slider (drops later steps)",
-                     lambda: self._go_back(self.step_slider.value))
-        self._button("Save", "Write the session as a scenario script (in the box below)",
-                     lambda: self.script.save(self.array))
-        self._button("Load", "Run the script in the box below on a new array (refused "
-                     "lines change nothing)", self._load)
-        self.time_box = _section("Time", [
-            widgets.HBox([self.buttons["Undo"], self.buttons["Reset"], self.buttons["Save"],
-                          self.buttons["Load"]]),
-            self.step_slider, self.step_html, self.buttons["Go back to step"]])
-
-    def _build_script(self) -> None:
-        self.script = ScriptBox(self._say)
-        self.script_text, self.upload = self.script.text, self.script.upload
-        self.download_html, self.script_box = self.script.download, self.script.box
-
     # Display -------------------------------------------------------------------------------
     def summary(self) -> str:
         """One line of text: the array, the step, the selected pair's state and progress."""
@@ -570,56 +445,3 @@ class Dashboard:
 
     def __repr__(self) -> str:
         return f"<Dashboard on {self.array!r}>"
-
-
-def _diagrams_svg(pair: CopyPair) -> str:
-    """The pair's state diagram; the reverse OPC's too while a restore exists."""
-    return "".join(state_diagram_svg(pair, reverse=r) for r in _directions(pair))
-
-
-def _state_lines_html(pair: CopyPair, role: str) -> str:
-    """One line per diagram: the pair's state and how it got there."""
-    return "".join(f'<div role="{role}" style="font-size: 1.15em;">'
-                   f"{html.escape(state_line(pair, reverse=r))}</div>"
-                   for r in _directions(pair))
-
-
-def _directions(pair: CopyPair) -> tuple[bool, ...]:
-    return (False, True) if pair.reverse_state.has_session else (False,)
-
-
-def _block_map_html(pair: CopyPair, logical: bool) -> str:
-    """The pair's block map, or its summary strip above MAP_CELLS blocks."""
-    if map_blocks(pair) > MAP_CELLS:
-        return summary_strip_html(pair)
-    return block_map_html(pair, logical=logical)
-
-
-def _html(css_class: str) -> widgets.HTML:
-    widget = widgets.HTML()
-    widget.add_class(css_class)
-    return widget
-
-
-def _section(title: str, children: list[widgets.Widget]) -> widgets.VBox:
-    return widgets.VBox([widgets.HTML(f"<b>{title}</b>"), *children],
-                        layout=widgets.Layout(border="1px solid var(--jp-border-color2, #ccc)",
-                                              padding="4px"))
-
-
-def _set_options(select: widgets.Dropdown, options: list[str]) -> None:
-    """Give ``select`` these options, keeping its value when it is still one of them."""
-    if tuple(select.options) != tuple(options):
-        keep = select.value
-        select.options = options
-        select.value = keep if keep in options else (options[0] if options else None)
-
-
-def _set_range(slider: widgets.IntSlider, low: int, high: int) -> None:
-    """Set ``slider``'s bounds in an order its validation accepts."""
-    if low > slider.max:
-        slider.max = high
-        slider.min = low
-    else:
-        slider.min = low
-        slider.max = high
