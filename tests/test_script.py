@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from qopc_kit import DiskArray, HistoryError, QuickOPCError, State, UnusableVolumeWarning
 from qopc_kit.script import ScriptError, parse_script, run_script, to_script
-from qopc_kit.shell.language import ShellSyntaxError
+from qopc_kit.shell.parse import ShellSyntaxError
 
 LAB = """\
 # a comment is copied to the transcript

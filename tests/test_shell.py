@@ -15,7 +15,9 @@ from qopc_kit import (
     State,
 )
 from qopc_kit.shell import cli, magics
-from qopc_kit.shell.language import ShellSyntaxError, acopc, help_text, parse_line
+from qopc_kit.shell.help import help_text
+from qopc_kit.shell.parse import ShellSyntaxError, parse_line
+from qopc_kit.shell.run import acopc
 
 SETUP = """\
 volume add 0x1 blocks 8

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from qopc_kit import DiskArray, QuickOPCError, UnusableVolumeWarning
 from qopc_kit.script import ScriptError, run_script
-from qopc_kit.shell.language import ShellSyntaxError, acopc
+from qopc_kit.shell.parse import ShellSyntaxError
+from qopc_kit.shell.run import acopc
 
 SETUP = """\
 acarray add -a ET001 -copy-rate 2 -max-sessions 2

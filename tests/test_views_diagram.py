@@ -84,7 +84,7 @@ def test_regenerating_gives_the_shipped_file(copy):
     """Laying the table out again gives the shipped file (same Graphviz: byte for byte)."""
     pytest.importorskip("graphviz")
     fresh = layout.render_layout(copy)
-    shipped = diagram._shipped(copy)
+    shipped = diagram.shipped_layout(copy)
     assert _svg_edges(fresh) == _svg_edges(shipped)
     assert sorted(_svg_nodes(fresh)) == sorted(_svg_nodes(shipped))
     made_by = re.search(r"laid out by Graphviz ([\d.]+)", shipped)
@@ -178,7 +178,7 @@ def test_renders_with_dot_missing(monkeypatch, tmp_path):
     """With no dot on PATH and no graphviz package, the diagram and the pair still render."""
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setitem(sys.modules, "graphviz", None)  # any import of it now fails
-    diagram._shipped.cache_clear()
+    diagram.shipped_layout.cache_clear()
     assert shutil.which("dot") is None
     _, pair = next(x for x in _session_script() if x[0] == "tick to Tracking")
     svg = state_diagram_svg(pair)

@@ -122,7 +122,7 @@ class DiskArray:
 
     def acopc(self, arguments: str) -> str:
         """Run one ``acopc`` command line (``"start -g CG1 -diff"``); return its output."""
-        from ..shell.language import acopc  # the command language lives in the shell module
+        from ..shell.run import acopc  # the command language lives in the shell
         return acopc(self, arguments)
 
     # Look-up ---------------------------------------------------------------------

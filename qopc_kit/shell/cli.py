@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from ..engine.errors import QuickOPCError
-from .language import ShellSyntaxError, parse_line
+from .parse import ShellSyntaxError, parse_line
 from .script import Console, ScriptError, run_script
 
 PROMPT = "qopc> "

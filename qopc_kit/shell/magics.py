@@ -12,7 +12,7 @@ from typing import Any
 
 from ..engine.array import DiskArray
 from ..engine.errors import QuickOPCError
-from .language import parse_line
+from .parse import parse_line
 from .script import Console, parse_script, run_script
 
 _current: dict[str, DiskArray] = {}

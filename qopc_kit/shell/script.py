@@ -16,7 +16,9 @@ import numpy as np
 
 from ..engine import errors
 from ..engine.array import DiskArray
-from .language import CommandLine, ShellSyntaxError, execute, format_blocks, parse_line
+from .format import format_blocks
+from .parse import CommandLine, ShellSyntaxError, parse_line
+from .run import execute
 
 _NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.\-]*")  # what -a and -g accept
 

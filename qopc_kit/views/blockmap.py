@@ -25,12 +25,12 @@ from . import theme
 from .marks import (
     MARKS,
     Mark,
-    _sym,
     esc,
     legend_html,
     map_blocks,
     masks_of,
     sizes_note,
+    symbol_html,
 )
 from .strip import summary_strip_html, summary_strip_text
 
@@ -206,7 +206,7 @@ def cell_html(volume: str, block: int, label: str, marks: list[Mark],
     if said:
         aria += "; " + "; ".join(said)
     aria = html.escape(aria, quote=True)
-    symbols = "".join(_sym(m) for m in marks)
+    symbols = "".join(symbol_html(m) for m in marks)
     return (f'<span class="qopc-cell{css}" role="listitem" data-volume="{esc(volume)}" '
             f'data-block="{block}" aria-label="{aria}" title="{aria}">'
             f'<sub class="qopc-no">{block}</sub>'

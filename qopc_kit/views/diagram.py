@@ -83,7 +83,7 @@ def diagram_dot(copy: Copy = Copy.QUICKOPC) -> str:
 
 # The shipped SVG ----------------------------------------------------------------------
 @cache
-def _shipped(copy: Copy) -> str:
+def shipped_layout(copy: Copy) -> str:
     return resources.files(__package__).joinpath(LAYOUTS[copy]).read_text(encoding="utf-8")
 
 
@@ -121,7 +121,7 @@ def state_diagram_svg(pair: CopyPair | None = None, *, reverse: bool = False) ->
     """
     copy = Copy.OPC if reverse else Copy.QUICKOPC
     try:
-        svg = _shipped(copy)
+        svg = shipped_layout(copy)
     except OSError:  # a broken install: say so in the picture rather than raise
         return _missing_layout(copy, pair, reverse)
     svg = svg[svg.index("<svg"):]

@@ -13,7 +13,7 @@ import sys
 from importlib import resources
 
 from ..engine.states import TRANSITIONS, Copy, State
-from .diagram import LAYOUTS, TITLES, _shipped, diagram_dot, state_tooltip
+from .diagram import LAYOUTS, TITLES, diagram_dot, shipped_layout, state_tooltip
 
 _NODE = re.compile(r'<g id="n:(\w+)" class="node">\n<title>[^<]*</title>')
 _EDGE = re.compile(r'<g id="e:(\w+):(\w+)" class="edge">\n<title>[^<]*</title>')
@@ -88,7 +88,7 @@ def regenerate(check: bool = False) -> list[str]:
             if not check:
                 with open(str(path), "w", encoding="utf-8", newline="\n") as out:
                     out.write(new)
-    _shipped.cache_clear()  # the next view reads the new files
+    shipped_layout.cache_clear()  # the next view reads the new files
     return differing
 
 

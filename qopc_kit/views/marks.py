@@ -65,7 +65,7 @@ def map_blocks(pair: CopyPair) -> int:
     return max(pair.source.blocks, pair.destination.blocks)
 
 
-def _fit(mask: np.ndarray, blocks: int) -> np.ndarray:
+def fit(mask: np.ndarray, blocks: int) -> np.ndarray:
     """``mask`` cut or padded with False to ``blocks`` (itself when it already fits)."""
     if mask.size == blocks:
         return mask
@@ -106,7 +106,7 @@ def masks_of(pair: CopyPair) -> dict[str, np.ndarray]:
         "source_only": _beyond(sizes["source"], sizes["destination"]),
         "destination_only": _beyond(sizes["destination"], sizes["source"]),
     }
-    return {key: _fit(mask, sizes[MARKS_BY_KEY[key].side]) for key, mask in masks.items()}
+    return {key: fit(mask, sizes[MARKS_BY_KEY[key].side]) for key, mask in masks.items()}
 
 
 def sizes_note(source: str, destination: str, source_blocks: int,
@@ -122,7 +122,7 @@ def esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _sym(mark: Mark) -> str:
+def symbol_html(mark: Mark) -> str:
     return f'<span class="qopc-sym qopc-sym-{mark.key.replace("_", "-")}">{mark.symbol}</span>'
 
 
@@ -135,7 +135,7 @@ def legend_html(marks: list[Mark], record: BlockRecord | None = None) -> str:
             number = int(np.count_nonzero(record.masks[mark.key]))
             count = f"; {number} block{'s' if number != 1 else ''}"
         items.append(f'<span class="qopc-legend-item" role="listitem" data-mark="{mark.key}">'
-                     f"{_sym(mark)} {html.escape(mark.meaning)} ({mark.side}{count})</span>")
+                     f"{symbol_html(mark)} {html.escape(mark.meaning)} ({mark.side}{count})</span>")
     items.append('<span class="qopc-legend-item" role="listitem">'
                  '<span class="qopc-sym">.</span> an all-zero block; '
                  "<sub>n</sub> the block number</span>")

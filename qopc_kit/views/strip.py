@@ -13,7 +13,7 @@ import numpy as np
 
 from ..engine.errors import ArgumentError
 from . import theme
-from .marks import MARKS, Mark, _fit, esc, map_blocks, masks_of, sizes_note
+from .marks import MARKS, Mark, esc, fit, map_blocks, masks_of, sizes_note
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -54,7 +54,7 @@ def _strip_marks(pair: CopyPair) -> tuple[dict[str, np.ndarray], list[Mark]]:
     masks = masks_of(pair)
     marks = [m for m in MARKS if m.always or masks[m.key].any()]
     blocks = map_blocks(pair)
-    return {m.key: _fit(masks[m.key], blocks) for m in marks}, marks
+    return {m.key: fit(masks[m.key], blocks) for m in marks}, marks
 
 
 def _strip_header(pair: CopyPair, count: int, bins: int) -> str:
