@@ -12,8 +12,9 @@ import pytest
 from qopc_kit import TRANSITIONS, Copy, DiskArray, State
 from qopc_kit.engine.states import states_of
 from qopc_kit.views import diagram, layout
-from qopc_kit.views.diagram import diagram_dot, state_diagram_svg, state_line
+from qopc_kit.views.diagram import diagram_dot, state_diagram_svg
 from qopc_kit.views.display import repr_html
+from qopc_kit.views.status import state_line
 
 
 def _table_edges(copy: Copy) -> set[tuple[str, str, str]]:

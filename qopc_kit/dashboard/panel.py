@@ -29,8 +29,9 @@ from ..engine import errors
 from ..engine.array import DiskArray
 from ..engine.history import Step
 from ..engine.pair import CopyPair
-from ..views.diagram import state_line
 from ..views.marks import map_blocks
+from ..views.snapshot import snapshot
+from ..views.status import progress_text, query_table_html, state_line
 from ..views.timeline import describe, timeline_text
 from . import text as panel_text
 from .controls import Controls
@@ -210,11 +211,11 @@ class Dashboard(Controls):
             self.state_html.value = state_lines_html(pair, role="status")
             self.blockmap_html.value = pair_map_html(pair, self.logical_toggle.value)
             self.map_hint.layout.display = None if map_blocks(pair) <= MAP_CELLS else "none"
-            self.query_html.value = panel_text.query_table_html(panel_text.query_rows(pair))
+            self.query_html.value = query_table_html(snapshot(pair).query_rows())
             total = pair.copied_blocks + pair.rest_blocks
             self.progress.max = max(total, 1)
             self.progress.value = pair.copied_blocks
-            self.progress_html.value = panel_text.progress_text(pair)
+            self.progress_html.value = progress_text(pair)
         volume = array.volumes.get(self.volume_select.value)
         self.selector.resize(volume.blocks if volume is not None else 0)
         self._show_selection()
@@ -433,7 +434,7 @@ class Dashboard(Controls):
         text = f"QuickOPC dashboard on {self.array.name}, step {len(self.array.history) - 1}"
         pair = self.pair
         if pair is not None:
-            text += f": {state_line(pair)}; {panel_text.progress_text(pair)}"
+            text += f": {state_line(pair)}; {progress_text(pair)}"
         return text
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:

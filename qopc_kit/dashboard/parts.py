@@ -8,8 +8,9 @@ import ipywidgets as widgets
 
 from ..engine.pair import CopyPair
 from ..views.blockmap import block_map_html
-from ..views.diagram import state_diagram_svg, state_line
+from ..views.diagram import state_diagram_svg
 from ..views.marks import map_blocks
+from ..views.status import state_line
 from ..views.strip import summary_strip_html
 
 #: Larger volumes show as the views' summary strip: a map of one cell per block would

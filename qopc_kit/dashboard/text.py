@@ -18,7 +18,6 @@ from ..views.timeline import describe
 
 if TYPE_CHECKING:
     from ..engine.history import Step
-    from ..engine.pair import CopyPair, QueryRow
 
 #: Colours come from JupyterLab's theme variables, with fallbacks for other front ends,
 #: so the panel reads in light and dark themes.
@@ -30,8 +29,6 @@ _TONE = {
 }
 _LABEL = {"ok": "Done", "refused": "Refused", "warning": "Warning", "info": "Note"}
 
-_COLUMNS = ("Source", "<=>", "Target", "SID", "OPC Status", "Copy Phase", "Copied Block",
-            "Rest Block")
 
 #: Blocks a read result lists before it abbreviates.
 READ_SHOWN = 32
@@ -45,37 +42,6 @@ def message_html(kind: str, text: str) -> str:
     return (f'<div class="qopc-msg qopc-msg-{kind}" role="{role}" '
             f'style="border-left: 4px solid {_TONE[kind]}; padding: 2px 8px;">'
             f"<b>{_LABEL[kind]}:</b> {html.escape(text)}</div>")
-
-
-def query_table_html(rows: list[QueryRow]) -> str:
-    """``acopc query`` rows as a small HTML table, in the Copy Control Module's columns."""
-    cell = 'style="padding: 1px 6px; border-bottom: 1px solid var(--jp-border-color2, #ccc);"'
-    head = "".join(f"<th {cell}>{html.escape(name)}</th>" for name in _COLUMNS)
-    body = ""
-    for row in rows:
-        values = (row.source, row.direction, row.target, row.sid_text, row.opc_status,
-                  row.copy_phase, str(row.copied_block), str(row.rest_block))
-        body += "<tr>" + "".join(f"<td {cell}>{html.escape(v)}</td>" for v in values) + "</tr>"
-    return (f'<table class="qopc-query" aria-label="acopc query" style="border-collapse: '
-            f'collapse; font-family: var(--jp-code-font-family, monospace); font-size: 90%;">'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-
-
-def query_rows(pair: CopyPair) -> list[QueryRow]:
-    """The pair's query row, plus its reverse OPC's row while one exists."""
-    rows = [pair.query()]
-    if pair.reverse_state.has_session:
-        rows.append(pair.query(reverse=True))
-    return rows
-
-
-def progress_text(pair: CopyPair) -> str:
-    """``Copied 6 / Rest 10`` for the pair's QuickOPC session (and its reverse OPC)."""
-    text = f"Copied {pair.copied_blocks} / Rest {pair.rest_blocks}"
-    if pair.reverse_state.has_session:
-        reverse = pair.reverse_session
-        text += f" · reverse OPC: Copied {reverse.copied_blocks} / Rest {reverse.rest_blocks}"
-    return text
 
 
 def blocks_text(first: int, last: int) -> str:

@@ -16,20 +16,26 @@ from .blockmap import (
     block_map_text,
     capture,
 )
-from .diagram import diagram_dot, state_diagram_svg, state_line
+from .diagram import diagram_dot, state_diagram_svg
 from .display import repr_html
+from .snapshot import PairSnapshot, snapshot
+from .status import progress_text, query_table_html, state_line
 from .strip import summary_strip_html, summary_strip_text
 from .timeline import timeline_html, timeline_text
 
 __all__ = [
     "BlockRecord",
+    "PairSnapshot",
     "before_after_html",
     "before_after_text",
     "block_map_html",
     "block_map_text",
     "capture",
     "diagram_dot",
+    "progress_text",
+    "query_table_html",
     "repr_html",
+    "snapshot",
     "state_diagram_svg",
     "state_line",
     "summary_strip_html",

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from ..engine.states import TRANSITIONS, Copy, State, Transition, states_of
 from . import theme
+from .snapshot import PairSnapshot, snapshot
+from .status import state_line
 
 if TYPE_CHECKING:
     from ..engine.pair import CopyPair
@@ -107,11 +109,8 @@ def _add_class(svg: str, opening: str, css: str, colours: dict[str, str]) -> str
     return svg[:start] + group + svg[end:]
 
 
-def _session(pair: CopyPair, reverse: bool):
-    return pair.reverse_session if reverse else pair.session
-
-
-def state_diagram_svg(pair: CopyPair | None = None, *, reverse: bool = False) -> str:
+def state_diagram_svg(pair: CopyPair | PairSnapshot | None = None, *,
+                      reverse: bool = False) -> str:
     """SVG of the state diagram, with ``pair``'s session marked on it.
 
     The current state's node gets class ``qopc-current``, the previous state's
@@ -126,7 +125,8 @@ def state_diagram_svg(pair: CopyPair | None = None, *, reverse: bool = False) ->
         return _missing_layout(copy, pair, reverse)
     svg = svg[svg.index("<svg"):]
     if pair is not None:
-        session = _session(pair, reverse)
+        shot = snapshot(pair)
+        session = shot.session(reverse)
         last = session.last_transition
         if last is not None:
             svg = _add_class(svg, f'data-from="{last.state.name}" data-event="{last.event.name}"',
@@ -140,31 +140,16 @@ def state_diagram_svg(pair: CopyPair | None = None, *, reverse: bool = False) ->
         svg = _add_class(svg, f'data-state="{session.state.name}"', "qopc-current",
                          {'fill="none"': f'fill="{theme.CURRENT_FILL}"'})
         # Screen readers get the highlight in words.
-        said = html.escape(f"{TITLES[copy]}: {state_line(pair, reverse=reverse)}", quote=True)
+        said = html.escape(f"{TITLES[copy]}: {state_line(shot, reverse=reverse)}", quote=True)
         svg = re.sub(r'aria-label="[^"]*"', f'aria-label="State diagram: {said}"', svg, count=1)
     # The style goes just inside <svg>, so it travels with the picture.
     close = svg.index(">") + 1
     return svg[:close] + "\n" + theme.style() + svg[close:]
 
 
-def _missing_layout(copy: Copy, pair: CopyPair | None, reverse: bool) -> str:
+def _missing_layout(copy: Copy, pair: CopyPair | PairSnapshot | None, reverse: bool) -> str:
     text = f"(diagram layout {LAYOUTS[copy]} is missing from this install)"
     if pair is not None:
         text = state_line(pair, reverse=reverse) + " " + text
     return (f'<svg class="qopc-diagram" xmlns="http://www.w3.org/2000/svg" width="640" '
             f'height="24"><text x="4" y="16" font-size="12">{html.escape(text)}</text></svg>')
-
-
-def state_line(pair: CopyPair, *, reverse: bool = False) -> str:
-    """One line: the pair, its state and how it got there.
-
-    E.g. ``ET001/0x1:ET001/0x6: Tracking (was Copying/Tracking; physical copy complete)``.
-    ``reverse`` describes the reverse OPC session.
-    """
-    session = _session(pair, reverse)
-    kind = " (reverse OPC)" if reverse else ""
-    text = f"{pair.name}{kind}: {session.state.label}"
-    last = session.last_transition
-    if last is not None:
-        text += f" (was {last.state.label}; {last.event.label})"
-    return text

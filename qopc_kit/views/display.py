@@ -16,8 +16,10 @@ from ..engine.pair import CopyGroup, CopyPair
 from ..engine.volume import Volume
 from . import theme
 from .blockmap import MAX_CELLS, block_map_html, cells_html, content_labels
-from .diagram import state_diagram_svg, state_line
+from .diagram import state_diagram_svg
 from .marks import MARKS_BY_KEY, legend_html
+from .snapshot import snapshot
+from .status import query_table_html, state_line
 from .timeline import timeline_html
 
 #: What draws each engine type: ``repr_html`` looks an object's class (and its bases) up here.
@@ -33,23 +35,8 @@ def renders(kind: type) -> Callable[[_Renderer], _Renderer]:
     return register
 
 
-def _query_table(pairs: list) -> str:
-    head = ("<tr><th>Source</th><th></th><th>Target</th><th>SID</th><th>OPC Status</th>"
-            "<th>Copy Phase</th><th>Copied Block</th><th>Rest Block</th></tr>")
-    body = []
-    for pair in pairs:
-        rows = [pair.query()]
-        if pair.reverse_state.has_session:
-            rows.append(pair.query(reverse=True))
-        for row in rows:
-            body.append(f"<tr><td><code>{html.escape(row.source)}</code></td><td>{html.escape(row.direction)}"
-                        f"</td><td><code>{html.escape(row.target)}</code></td><td>{row.sid_text}</td>"
-                        f"<td>{html.escape(row.opc_status)}</td>"
-                        f"<td>{html.escape(row.copy_phase)}</td>"
-                        f'<td class="qopc-num">{row.copied_block}</td>'
-                        f'<td class="qopc-num">{row.rest_block}</td></tr>')
-    return (f'<table class="qopc-table" aria-label="acopc query">{head}{"".join(body)}'
-            "</table>")
+def _query_table(pairs: list[CopyPair]) -> str:
+    return query_table_html([row for pair in pairs for row in snapshot(pair).query_rows()])
 
 
 def _wrap(kind: str, title: str, body: str) -> str:

@@ -14,6 +14,7 @@ import numpy as np
 from ..engine.errors import ArgumentError
 from . import theme
 from .marks import MARKS, Mark, esc, fit, map_blocks, masks_of, sizes_note
+from .snapshot import PairSnapshot, snapshot
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -57,20 +58,20 @@ def _strip_marks(pair: CopyPair) -> tuple[dict[str, np.ndarray], list[Mark]]:
     return {m.key: fit(masks[m.key], blocks) for m in marks}, marks
 
 
-def _strip_header(pair: CopyPair, count: int, bins: int) -> str:
-    text = f"{pair.name}  {pair.state.label}"
-    if pair.state.has_session:
-        text += f", copied {pair.copied_blocks}, rest {pair.rest_blocks}"
-    if pair.reverse_state.has_session:
-        text += f"; reverse OPC {pair.reverse_state.label}"
+def _strip_header(shot: PairSnapshot, count: int, bins: int) -> str:
+    text = f"{shot.name}  {shot.state.label}"
+    if shot.state.has_session:
+        text += f", copied {shot.forward.copied_blocks}, rest {shot.forward.rest_blocks}"
+    if shot.restoring:
+        text += f"; reverse OPC {shot.reverse.state.label}"
     per = -(-count // bins)
     text += f"  [{count} blocks in {bins} bins of up to {per}]"
-    text += sizes_note(pair.source.name, pair.destination.name, pair.source.blocks,
-                        pair.destination.blocks)
-    if not pair.destination.usable:
-        text += f"  {pair.destination.name} UNUSABLE"
-    if not pair.source.usable:
-        text += f"  {pair.source.name} UNUSABLE"
+    text += sizes_note(shot.source, shot.destination, shot.source_blocks,
+                       shot.destination_blocks)
+    if not shot.destination_usable:
+        text += f"  {shot.destination} UNUSABLE"
+    if not shot.source_usable:
+        text += f"  {shot.source} UNUSABLE"
     return text
 
 
@@ -79,7 +80,7 @@ def summary_strip_text(pair: CopyPair, width: int = 64) -> str:
     width = _check_width(width)
     masks, marks = _strip_marks(pair)
     fractions = strip_fractions(masks, width)
-    lines = [_strip_header(pair, map_blocks(pair), len(next(iter(fractions.values()))))]
+    lines = [_strip_header(snapshot(pair), map_blocks(pair), len(next(iter(fractions.values()))))]
     for mark in marks:
         share = fractions[mark.key]
         digits = np.clip((share * 10).astype(np.int64), 1, 9)
@@ -131,7 +132,7 @@ def summary_strip_html(pair: CopyPair, width: int = 256) -> str:
                     f"({total})</span>"
                     + _strip_svg(fractions[mark.key], colour, label) + "</div>")
     label = html.escape(f"Summary strip of {pair.name}", quote=True)
-    header = html.escape(_strip_header(pair, map_blocks(pair), bins))
+    header = html.escape(_strip_header(snapshot(pair), map_blocks(pair), bins))
     legend = " ".join(f'<span class="qopc-legend-item" role="listitem">'
                       f'<span class="qopc-sym">{m.symbol}</span> {m.row}: '
                       f"{html.escape(m.meaning)}</span>" for m in marks)
