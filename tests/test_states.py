@@ -63,3 +63,37 @@ def test_every_transition_the_engine_takes_is_a_row(lesson):
     taken = [(c.copy, c.state, c.event, c.next) for s in array.history for c in s.changes]
     assert len(taken) >= 9
     assert set(taken) <= rows
+
+
+def test_every_command_has_one_identity_from_parse_to_button():
+    """Each Command parses from its own words, names its event, and is a dashboard button."""
+    from qopc_kit import Command
+    from qopc_kit.dashboard.session_buttons import SESSION_COMMANDS, session_enabled
+    from qopc_kit.shell.parse import parse_line
+
+    for command in Command:
+        assert Command.of(command.verb, command.option) is command
+        parsed = parse_line(f"acopc {command.words} -g CG1")
+        assert parsed.args["command"] is command
+        assert str(command) == f"acopc {command.words}"
+        assert command.tooltip.startswith(str(command) + ": ")
+        assert command.copy is (Copy.OPC if command.reverse else Copy.QUICKOPC)
+    assert list(SESSION_COMMANDS) == [command.label for command in Command]
+    assert list(session_enabled(None)) == [command.label for command in Command]
+
+
+def test_a_command_step_reads_back_as_its_command():
+    """A session command's step names its Command; the timeline and scripts print its words."""
+    from qopc_kit import Command, DiskArray
+    from qopc_kit.script import to_script
+    from qopc_kit.views.timeline import describe
+
+    array = DiskArray("ET001")
+    src, dst = array.add_volume(1, blocks=2), array.add_volume(2, blocks=2)
+    group = array.add_copy_group("CG1", pairs=[(src, dst)])
+    step = group.run(Command.START)
+    assert step.command is Command.START and step.changes_of(group.pairs[0].name)
+    array.run()
+    step = group.pairs[0].run(Command.START_DIFF)
+    assert describe(step)[0] == "acopc start -p ET001/0x1:ET001/0x2 -diff"
+    assert to_script(array).splitlines()[-1] == "acopc start -g CG1 -p ET001/0x1:ET001/0x2 -diff"

@@ -27,7 +27,7 @@ from .parse import CommandLine, parse_line
 
 if TYPE_CHECKING:
     from ..engine.array import DiskArray
-    from ..engine.history import Change
+    from ..engine.history import Change, Step
     from ..engine.pair import CopyPair
     from ..engine.volume import Volume
 
@@ -73,8 +73,14 @@ def _dispatch(array: DiskArray, verb: str, args: dict[str, Any]) -> str:
         return _group_create(array, args)
     if verb == "acpair":
         return _pair_add(array, args)
+    if verb == "acopc query":
+        return _query(array, args)
     if verb.startswith("acopc "):
-        return _ACOPC[verb](array, args)
+        command: Command = args["command"]
+        target, pairs = _pairs_of(array, args)
+        step = target.run(command)
+        lines = _SESSION_OUTPUT.get(command.verb, _session_lines)(command, step, pairs)
+        return "\n".join([*lines, f"Succeeded : {len(pairs)}", "Failed    : 0"])
     return _RUNNERS[verb](array, args)
 
 
@@ -116,10 +122,14 @@ def _pairs_of(array: DiskArray, args: dict[str, Any]) -> tuple[Any, list[CopyPai
     return group.pair(name), [group.pair(name)]
 
 
-def _start(array: DiskArray, args: dict[str, Any]) -> str:
-    target, pairs = _pairs_of(array, args)
-    command: Command = args["command"]
-    step = target.run(command)
+def _session_lines(command: Command, step: Step, pairs: list[CopyPair]) -> list[str]:
+    """What any session command did to each pair: its transitions (a command with no
+    wording of its own prints these)."""
+    return [f"{pair.name} # {command.words}: {'; '.join(map(str, step.changes_of(pair.name)))}"
+            for pair in pairs]
+
+
+def _start_lines(command: Command, step: Step, pairs: list[CopyPair]) -> list[str]:
     lines = []
     for pair in pairs:
         # The command's own transition on this pair (the first; a copy with nothing to
@@ -144,13 +154,10 @@ def _start(array: DiskArray, args: dict[str, Any]) -> str:
                      f"[{moved.state} -> {moved.next}]")
         lines += [f"  then {c}" for c in step.changes_of(pair.name)
                   if c.event is Event.COPY_COMPLETE]
-    return "\n".join([*lines, f"Succeeded : {len(pairs)}", "Failed    : 0"])
+    return lines
 
 
-def _cancel(array: DiskArray, args: dict[str, Any]) -> str:
-    target, pairs = _pairs_of(array, args)
-    command: Command = args["command"]
-    step = target.run(command)
+def _cancel_lines(command: Command, step: Step, pairs: list[CopyPair]) -> list[str]:
     lines = []
     for pair in pairs:
         moved = next(c for c in step.changes_of(pair.name) if c.copy is command.copy)
@@ -165,7 +172,7 @@ def _cancel(array: DiskArray, args: dict[str, Any]) -> str:
             outcome = f"{volume.name} keeps a complete image of the last logical copy"
         lines.append(f"{pair.name} # stopped: {kind}, {outcome} "
                      f"[{moved.state} -> {moved.next}]")
-    return "\n".join([*lines, f"Succeeded : {len(pairs)}", "Failed    : 0"])
+    return lines
 
 
 def _query(array: DiskArray, args: dict[str, Any]) -> str:
@@ -326,6 +333,7 @@ def _fail(array: DiskArray, args: dict[str, Any]) -> str:
     return "\n".join([f"failure on {volume.name}", *(f"  {change}" for change in changes)])
 
 
-_ACOPC = {"acopc start": _start, "acopc cancel": _cancel, "acopc query": _query}
+#: The wording of each session command's output, by verb (others print their transitions).
+_SESSION_OUTPUT = {"start": _start_lines, "cancel": _cancel_lines}
 _RUNNERS = {"acgroup": _group_detail, "volume": _volume_add, "write": _write, "read": _read,
             "show": _show, "tick": _tick, "run": _run, "copy-rate": _copy_rate, "fail": _fail}
