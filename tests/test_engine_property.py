@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+import qopc_kit.engine.copier
 import qopc_kit.engine.session
 from qopc_kit import DiskArray, QuickOPCError, State, UnusableVolumeWarning
 
@@ -227,8 +228,8 @@ class EngineVersusReference(RuleBasedStateMachine):
         # Vary how soon a session drops its journal of tracked blocks, so differential
         # starts run both ways: from the journal and over whole bitmaps.
         # Likewise how many blocks a start without a journal lists for the copier.
-        self.saved_limits = qopc_kit.engine.session.JOURNAL_MIN, qopc_kit.engine.session.SPARSE_MIN
-        qopc_kit.engine.session.JOURNAL_MIN = (EngineVersusReference.runs % 3) * 16
+        self.saved_limits = qopc_kit.engine.copier.JOURNAL_MIN, qopc_kit.engine.session.SPARSE_MIN
+        qopc_kit.engine.copier.JOURNAL_MIN = (EngineVersusReference.runs % 3) * 16
         qopc_kit.engine.session.SPARSE_MIN = (EngineVersusReference.runs // 3 % 2) * 64
         EngineVersusReference.runs += 1
         self.array = DiskArray("ET001", copy_rate=2)
@@ -296,7 +297,7 @@ class EngineVersusReference(RuleBasedStateMachine):
         self.tick(1)
 
     def teardown(self):
-        qopc_kit.engine.session.JOURNAL_MIN, qopc_kit.engine.session.SPARSE_MIN = self.saved_limits
+        qopc_kit.engine.copier.JOURNAL_MIN, qopc_kit.engine.session.SPARSE_MIN = self.saved_limits
 
     @rule(volume=st.sampled_from([1, 2, 3, 4]), blocks=block_lists)
     def write(self, volume, blocks):

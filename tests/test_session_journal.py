@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import qopc_kit.engine.session
+import qopc_kit.engine.copier
 from qopc_kit import DiskArray
 
 
@@ -32,8 +32,8 @@ def backup_week(seed: int, blocks: int = 50_000) -> DiskArray:
 def test_journal_and_bitmaps_agree(monkeypatch, fingerprint, seed):
     """The journal path and the whole-bitmap path end in the same array, step by step."""
     with_journal = backup_week(seed)
-    monkeypatch.setattr(qopc_kit.engine.session, "JOURNAL_MIN", 0)
-    monkeypatch.setattr(qopc_kit.engine.session, "JOURNAL_SHARE", 10**9)  # drop at once
+    monkeypatch.setattr(qopc_kit.engine.copier, "JOURNAL_MIN", 0)
+    monkeypatch.setattr(qopc_kit.engine.copier, "JOURNAL_SHARE", 10**9)  # drop at once
     without = backup_week(seed)
     assert fingerprint(with_journal) == fingerprint(without)
     pair = with_journal.pair("ET001/0x1:ET001/0x2")

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .copier import AscendingOrder, Journal
 from .states import Copy, State, Transition
 
 if TYPE_CHECKING:
@@ -16,7 +17,6 @@ Index = np.ndarray | slice
 
 _EMPTY = np.zeros(0, dtype=bool)
 _NONE = np.zeros(0, dtype=np.intp)
-_KINDS = ("source", "destination", "copied")
 
 
 def _mask_property(name: str, doc: str) -> property:
@@ -38,12 +38,6 @@ def _sorted_unique(numbers: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
-#: A differential start after few changes reads a journal of the blocks whose tracking bits
-#: were set, instead of whole bitmaps, so its cost follows the changes, not the volume.
-#: The journal is dropped (whole-bitmap passes again) past this share of the volume: up to
-#: 1/32 of it, sorting the journal still costs less than one np.flatnonzero of a bitmap.
-JOURNAL_SHARE = 32
-JOURNAL_MIN = 64
 #: A differential start without a journal, from an idle queue, lists the blocks it queues
 #: (so the copier need not scan) when they are at most this share of the volume.
 SPARSE_SHARE = 16
@@ -56,7 +50,8 @@ class Session:
     Holds what the hardware holds: the state, the SID, the blocks still queued
     for physical copy and, for QuickOPC, the blocks changed on either volume
     since the last logical copy. The disk array applies the rules; the session
-    keeps the counts consistent.
+    keeps the counts consistent. What only makes the copier fast (its order and cursor,
+    the journal of changed blocks) is kept apart, in ``order`` and ``journal``.
     """
 
     def __init__(self, copy: Copy, source: Volume, destination: Volume) -> None:
@@ -65,7 +60,6 @@ class Session:
         self.destination = destination
         self.state = State.NO_SESSION
         self.sid: int | None = None
-        self.previous_state: State | None = None
         self.last_transition: Transition | None = None
         self._blocks = source.blocks
         # The bitmaps are allocated at the first start: most pairs never run a reverse OPC,
@@ -74,19 +68,14 @@ class Session:
         self._rolled_back = self._copied_before_write = _EMPTY
         self._total = 0   # blocks queued at the last logical copy
         self._rest = 0    # blocks still queued: kept as a count so no step rescans the mask
-        self._cursor = 0  # no queued block lies below it (the copier goes in ascending order)
-        # Block numbers whose tracking or copied-before-write bits may be set (None: too many
-        # to list, read the bitmaps), the blocks set in rolled_back, and, after a sparse
-        # differential start, the sorted blocks queued (None: scan the bitmap).
-        self._journal: dict[str, list[np.ndarray]] | None = None
-        self._journaled = 0
-        # The kinds of tracking bitmap that may have a bit set (False: all clear, so a
-        # differential start skips reading or clearing it).
-        self._marked = dict.fromkeys(_KINDS, False)
-        self._rolled = np.empty(0, dtype=np.intp)
-        self._sparse: np.ndarray | None = None
-        self._sparse_at = 0
-        self._forget(sparse=None)
+        self._rolled = np.empty(0, dtype=np.intp)  # the blocks set in rolled_back
+        self.order = AscendingOrder()
+        self.journal = Journal(self._blocks)
+
+    @property
+    def previous_state(self) -> State | None:
+        """The state before the last transition (None before the first)."""
+        return None if self.last_transition is None else self.last_transition.state
 
     def _allocate(self) -> None:
         if self._queued is _EMPTY:
@@ -125,9 +114,9 @@ class Session:
         self._allocate()
         self._queued[:] = queued
         self._total = self._rest = int(np.count_nonzero(self._queued))
-        self._cursor = 0
+        self.order.cursor = 0
         self._clear_tracking()
-        self._forget(sparse=None)
+        self.order.restart()
         self.sid = sid
 
     def differential_copy(self, sid: int) -> None:
@@ -137,12 +126,12 @@ class Session:
         tracked writes become :attr:`rolled_back`. With a journal, only the journaled
         blocks are read and cleared; without one, whole bitmaps, in place.
         """
-        if self._journal is None:
+        if not self.journal.listing:
             self._differential_from_bitmaps()
         else:
             # Every journaled block still has its bit set (bits are cleared only here and
             # at a new logical copy, which empty the journal): no bitmap needs reading.
-            source, destination, copied = (self._journaled_blocks(kind)
+            source, destination, copied = (self.journal.blocks(kind)
                                            for kind in ("source", "destination", "copied"))
             changed = _sorted_unique(np.concatenate((source, destination)))
             self._rolled_back[self._rolled] = False
@@ -154,12 +143,12 @@ class Session:
             self._source_tracking[source] = False
             self._destination_tracking[destination] = False
             self._copied_before_write[copied] = False
-            self._marked = dict.fromkeys(_KINDS, False)
+            self.journal.clear()
             self._total = self._rest = self._rest + added.size
             if added.size:
-                self._cursor = min(self._cursor, int(added[0]))
+                self.order.added(int(added[0]))
             # With nothing left of the old queue, the new one is exactly ``added``, sorted.
-            self._forget(sparse=added if was_idle else None)
+            self.order.restart(added if was_idle else None)
         self.sid = sid
 
     def _differential_from_bitmaps(self) -> None:
@@ -167,9 +156,9 @@ class Session:
         bitmaps known to be clear. From an idle queue with few blocks tracked, the blocks
         are listed once, so the copier walks that list instead of scanning the volume."""
         masks = self._tracking_masks()
-        tracked = [masks[kind] for kind in ("source", "destination") if self._marked[kind]]
-        rolled = (np.flatnonzero(self._destination_tracking)
-                  if self._marked["destination"] else _NONE)
+        marked = self.journal.marked
+        tracked = [masks[kind] for kind in ("source", "destination") if marked[kind]]
+        rolled = np.flatnonzero(self._destination_tracking) if marked["destination"] else _NONE
         self._rolled_back[self._rolled] = False
         self._rolled_back[rolled] = True
         self._rolled = rolled
@@ -186,73 +175,49 @@ class Session:
                 np.logical_or(self._queued, mask, out=self._queued)
         self._total = self._rest = (int(np.count_nonzero(self._queued)) if sparse is None
                                     else sparse.size)
-        self._cursor = int(sparse[0]) if sparse is not None and sparse.size else 0
+        self.order.cursor = int(sparse[0]) if sparse is not None and sparse.size else 0
         self._clear_tracking()
-        self._forget(sparse=sparse)
+        self.order.restart(sparse)
 
     def _tracking_masks(self) -> dict[str, np.ndarray]:
-        """The bitmaps ``_marked`` speaks of, by its kinds."""
+        """The bitmaps the journal speaks of, by its kinds."""
         return {"source": self._source_tracking, "destination": self._destination_tracking,
                 "copied": self._copied_before_write}
 
     def _clear_tracking(self) -> None:
         """Clear both tracking bitmaps and copied-before-write, skipping clear ones."""
         for kind, mask in self._tracking_masks().items():
-            if self._marked[kind]:
+            if self.journal.marked[kind]:
                 mask[:] = False
-        self._marked = dict.fromkeys(_KINDS, False)
+        self.journal.clear()
 
     def end(self) -> None:
         """Drop everything the hardware held: the session is gone."""
         for mask in self._masks():
             mask[:] = False
-        self._total = self._rest = self._cursor = 0
+        self._total = self._rest = self.order.cursor = 0
         self._rolled = self._rolled[:0]
-        self._marked = dict.fromkeys(_KINDS, False)
-        self._forget(sparse=None)
+        self.journal.clear()
+        self.order.restart()
         self.sid = None
-
-    def _forget(self, sparse: np.ndarray | None) -> None:
-        """Start an empty journal (every tracking bit is clear)."""
-        self._journal = {"source": [], "destination": [], "copied": []}
-        self._journaled = 0
-        self._sparse, self._sparse_at = sparse, 0
-
-    def _journaled_blocks(self, kind: str) -> np.ndarray:
-        assert self._journal is not None  # called only while a journal is kept
-        parts = self._journal[kind]
-        return np.concatenate(parts) if parts else np.empty(0, dtype=np.intp)
-
-    def _note(self, kind: str, index: Index) -> None:
-        self._marked[kind] = True
-        if self._journal is None:
-            return
-        if isinstance(index, slice):
-            index = np.arange(index.start, index.stop, index.step or 1)
-        self._journaled += index.size
-        if self._journaled > max(self._blocks // JOURNAL_SHARE, JOURNAL_MIN):
-            self._journal = None
-        else:
-            self._journal[kind].append(index.copy())  # a caller's array may change later
 
     def mark_source(self, index: Index) -> None:
         """Record a source write since the logical copy."""
         self._source_tracking[index] = True
-        self._note("source", index)
+        self.journal.note("source", index)
 
     def mark_destination(self, index: Index) -> None:
         """Record a destination write since the logical copy."""
         self._destination_tracking[index] = True
-        self._note("destination", index)
+        self.journal.note("destination", index)
 
     def mark_copied_before_write(self, index: np.ndarray) -> None:
         """Record blocks copied ahead of a source write."""
         self._copied_before_write[index] = True
-        self._note("copied", index)
+        self.journal.note("copied", index)
 
     def move(self, transition: Transition) -> None:
         """Take one row of the state table."""
-        self.previous_state = self.state
         self.state = transition.next
         self.last_transition = transition
 
@@ -272,80 +237,24 @@ class Session:
         return hits
 
     def next_blocks(self, limit: int) -> Index:
-        """Take the lowest ``limit`` queued blocks off the queue, for the copier.
-
-        Scans forward from a cursor in growing chunks, so a tick costs what it
-        copies, not the size of the volume. Returns a slice when they are contiguous.
-        """
-        count = self._queued.size
-        wanted = min(limit, self._rest)
-        if self._sparse is not None:
-            return self._next_sparse(wanted)
-        found: list[np.ndarray] = []
-        start, chunk = self._cursor, max(4096, 4 * wanted)
-        if wanted and self._queued[start:start + wanted].all():
-            # A run from the cursor (every tick of a full copy): a slice, no index arrays.
-            self._queued[start:start + wanted] = False
-            self._rest -= wanted
-            self._cursor = start + wanted
-            return slice(start, start + wanted)
-        while wanted and start < count:
-            part = np.flatnonzero(self._queued[start:start + chunk])[:wanted] + start
-            if part.size:
-                found.append(part)
-                wanted -= part.size
-                if not wanted:
-                    start = int(part[-1]) + 1
-                    break
-            start += chunk
-            chunk *= 2
-        self._cursor = min(start, count)
-        if not found:
-            return np.empty(0, dtype=np.intp)
-        blocks = found[0] if len(found) == 1 else np.concatenate(found)
-        first, last = int(blocks[0]), int(blocks[-1])
-        self._rest -= blocks.size
-        if last - first + 1 == blocks.size:  # contiguous: slices copy at memory speed
-            self._queued[first:last + 1] = False
-            return slice(first, last + 1)
-        self._queued[blocks] = False
-        return blocks
-
-    def _next_sparse(self, wanted: int) -> np.ndarray:
-        """:meth:`next_blocks` from the sorted list of a sparse differential start: every
-        queued block is in it, and host I/O only ever removes blocks from the queue."""
-        found: list[np.ndarray] = []
-        sparse, at, step = self._sparse, self._sparse_at, max(wanted, 64)
-        assert sparse is not None  # called only after a sparse differential start
-        while wanted and at < sparse.size:
-            part = sparse[at:at + step]
-            part = part[self._queued[part]]
-            if part.size > wanted:
-                part = part[:wanted]
-                at = int(np.searchsorted(sparse, part[-1], side="right"))
-            else:
-                at += step
-            found.append(part)
-            wanted -= part.size
-        self._sparse_at = at
-        blocks = np.concatenate(found) if found else np.empty(0, dtype=np.intp)
-        self._queued[blocks] = False
-        self._rest -= blocks.size
-        if blocks.size:
-            self._cursor = int(blocks[-1]) + 1
+        """Take the next ``limit`` queued blocks off the queue, in the copier's order
+        (:attr:`order`); a tick costs what it copies, not the size of the volume. Returns
+        a slice when they are contiguous."""
+        blocks = self.order.take(self._queued, min(limit, self._rest))
+        self._rest -= (blocks.stop - blocks.start) if isinstance(blocks, slice) else blocks.size
         return blocks
 
     # Rewind -------------------------------------------------------------------------
     def save(self) -> tuple:
         """Everything mutable, copied, for a history snapshot."""
         masks = None if self._queued is _EMPTY else np.stack(self._masks())
-        return (self.state, self.sid, self.previous_state, self.last_transition, masks,
-                self._total, self._rest, self._cursor)
+        return (self.state, self.sid, self.last_transition, masks, self._total, self._rest,
+                self.order.cursor)
 
     def load(self, saved: tuple) -> None:
         """Restore what :meth:`save` returned, exactly."""
-        (self.state, self.sid, self.previous_state, self.last_transition, masks,
-         self._total, self._rest, self._cursor) = saved
+        (self.state, self.sid, self.last_transition, masks, self._total, self._rest,
+         self.order.cursor) = saved
         if masks is None:
             for mask in self._masks():
                 mask[:] = False
@@ -354,7 +263,6 @@ class Session:
             for mask, kept in zip(self._masks(), masks, strict=True):
                 mask[:] = kept
         # The journal is not saved: the next differential start reads whole bitmaps.
-        self._forget(sparse=None)
-        self._journal = None
-        self._marked = dict.fromkeys(_KINDS, masks is not None)
+        self.order.restart()
+        self.journal.unknown(marked=masks is not None)
         self._rolled = np.flatnonzero(self._rolled_back)
