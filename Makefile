@@ -4,18 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test unit notebooks lint bench app clean
+.PHONY: lab test test-min unit notebooks lint bench app clean
 
 # Debian's python3 lacks ensurepip unless python3-venv is installed: then the venv is made
-# without pip and the host's pip installs into it (pip >= 22.3 has --python).
+# without pip and the host's pip installs into it (pip >= 22.3 has --python), pip included:
+# the packaging tests build and install a wheel with the venv's own pip.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
 	  $(PYTHON) -m venv --without-pip $(VENV); }
 	@if $(BIN)/python -m pip --version >/dev/null 2>&1; then \
 	  $(BIN)/python -m pip install --quiet --upgrade pip && \
-	  $(BIN)/python -m pip install --quiet -e ".[notebook,test,browser]"; \
+	  $(BIN)/python -m pip install --quiet -e ".[dev]"; \
 	elif $(PYTHON) -m pip --version >/dev/null 2>&1; then \
-	  $(PYTHON) -m pip --python $(BIN)/python install --quiet -e ".[notebook,test,browser]"; \
+	  $(PYTHON) -m pip --python $(BIN)/python install --quiet pip -e ".[dev]"; \
 	else echo "No pip: install Debian's python3-venv (or python3-pip) and run make again." >&2; \
 	  exit 1; fi
 	touch $(STAMP)
@@ -33,6 +34,23 @@ test: $(STAMP)
 	$(BIN)/ruff check qopc_kit tests benchmarks
 	$(BIN)/mypy qopc_kit
 	$(BIN)/python -m pytest tests --nbval notebooks app --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# The lower bounds: a separate .venv-min with the engine's and the kernel's dependencies
+# (pyproject.toml's dependencies and `widgets` extra) at their declared minimums, the tools at
+# their newest, then the whole suite. Not run by .ci/run (it installs a second environment);
+# PYTHON=python3.10 make test-min checks the oldest Python as well.
+MIN := .venv-min
+test-min:
+	rm -rf $(MIN)
+	$(PYTHON) -m venv $(MIN)
+	$(MIN)/bin/python -m pip install --quiet --upgrade pip tomli
+	$(MIN)/bin/python -c "import re, tomli; p = tomli.load(open('pyproject.toml', 'rb'))['project']; \
+	  print('\n'.join(re.sub('>=', '==', r) for r in p['dependencies'] \
+	  + p['optional-dependencies']['widgets']))" > $(MIN)/lower-bounds.txt
+	$(MIN)/bin/python -m pip install --quiet -c $(MIN)/lower-bounds.txt -e ".[dev]"
+	$(MIN)/bin/python -m pip list 2>/dev/null | grep -iE '^(numpy|ipywidgets|anywidget|matplotlib) '
+	$(MIN)/bin/python -m pytest tests --nbval notebooks app \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests
@@ -53,4 +71,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(MIN) .pytest_cache .hypothesis

@@ -6,6 +6,7 @@ and the shell's IPython magics import their own dependencies when used.
 
 from __future__ import annotations
 
+from .engine import __version__
 from .engine.array import DiskArray
 from .engine.commands import Command
 from .engine.errors import (
@@ -56,9 +57,9 @@ __all__ = [
     "Transition",
     "UnusableVolumeWarning",
     "Volume",
+    "__version__",
     "dashboard",
 ]
-__version__ = "0.1.0"
 
 # Last: ``qopc_kit.dashboard`` is the dashboard package, callable as the panel's factory
 # (``qopc_kit.dashboard(array)``); importing it does not import ipywidgets.

@@ -712,8 +712,8 @@ def test_reset_keeps_a_prepared_lesson_array(fingerprint):
 
 
 @pytest.mark.parametrize(("package", "says"), [
-    ("ipywidgets", "the dashboard needs ipywidgets: pip install 'qopc-kit[notebook]'"),
-    ("anywidget", "block map needs anywidget: pip install 'qopc-kit[notebook]'"),
+    ("ipywidgets", "the dashboard needs ipywidgets: pip install 'qopc-kit[widgets]'"),
+    ("anywidget", "block map needs anywidget: pip install 'qopc-kit[widgets]'"),
 ])
 def test_without_a_notebook_package_the_error_names_it(package, says):
     """Where ipywidgets or anywidget is missing, dashboard() says which package to install."""

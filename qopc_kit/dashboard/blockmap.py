@@ -17,7 +17,7 @@ try:
     import anywidget
 except ImportError as missing:  # the engine runs without it; only the panel needs it
     raise ImportError("the dashboard's block map needs anywidget: pip install "
-                      "'qopc-kit[notebook]' (or pip install anywidget)") from missing
+                      "'qopc-kit[widgets]' (or pip install anywidget)") from missing
 import traitlets
 
 _STATIC = Path(__file__).parent / "static"

@@ -22,7 +22,7 @@ import numpy as np
 try:
     import ipywidgets as widgets
 except ImportError as missing:  # the engine runs without it; only the panel needs it
-    raise ImportError("the dashboard needs ipywidgets: pip install 'qopc-kit[notebook]' "
+    raise ImportError("the dashboard needs ipywidgets: pip install 'qopc-kit[widgets]' "
                       "(or pip install ipywidgets)") from missing
 
 from ..engine import errors

@@ -4,3 +4,5 @@ numpy and the standard library only. Two lazy hooks reach upward, and only when 
 ``_repr_html_`` (to :mod:`qopc_kit.views.display`) and ``DiskArray.acopc`` (to
 :mod:`qopc_kit.shell`).
 """
+
+__version__ = "0.1.0"

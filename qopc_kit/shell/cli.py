@@ -1,32 +1,53 @@
-"""``python -m qopc_kit [--strict] [script]``: run a scenario script, or an interactive shell.
+"""``qopc [--strict] [script]``: run a scenario script, or an interactive shell.
 
 With a file: print its transcript (every line runs; a refused one changes nothing);
 exit status 2 on a syntax error, 1 when a command was refused (``--strict`` stops at
 the first). Without one: a prompt on a new array (``help`` lists the commands); errors
 go to standard error, and the exit status is 1 if any command was refused.
+
+Subcommands (``python -m qopc_kit`` is the same program):
+
+- ``qopc list``: the shipped scenarios, each with its one-line summary;
+- ``qopc run NAME``: run a shipped scenario by name or number (``qopc run 04``);
+- ``qopc lessons DIR [--force]``: copy the lessons and the app into DIR;
+- ``qopc app [VOILA OPTIONS]``: serve the dashboard with Voilà;
+- ``qopc --version``.
+
+A script file whose name is one of these words runs as ``qopc ./list``.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
-from ..engine.errors import QuickOPCError
+from ..engine import __version__
+from ..engine.errors import NotFoundError, QuickOPCError
 from .parse import ShellSyntaxError, parse_line
 from .script import Console, ScriptError, run_script
 
 PROMPT = "qopc> "
 HISTORY = Path.home() / ".qopc_history"
+SUBCOMMANDS = ("list", "run", "lessons", "app")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m qopc_kit`` and of the ``qopc`` command; returns the status."""
-    parser = argparse.ArgumentParser(prog="qopc", description=__doc__.splitlines()[0])
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        return _subcommand(argv)
+    parser = argparse.ArgumentParser(
+        prog="qopc", description=__doc__.splitlines()[0],
+        epilog="subcommands: qopc list | run NAME | lessons DIR [--force] | app "
+               "(qopc SUBCOMMAND --help)")
     parser.add_argument("script", nargs="?", help="a .qopc script ('-' reads standard input)")
     parser.add_argument("--strict", action="store_true",
                         help="stop at the first refused command")
+    parser.add_argument("--version", action="version", version=f"qopc-kit {__version__}")
     options = parser.parse_args(argv)
     if options.script is None:
         return interactive()
@@ -40,22 +61,140 @@ def main(argv: list[str] | None = None) -> int:
         print(f"qopc: cannot read {options.script}: not UTF-8 text (byte {problem.start})",
               file=sys.stderr)
         return 2
+    return run_text(text, options.script, strict=options.strict)
+
+
+def run_text(text: str, label: str, *, strict: bool = False) -> int:
+    """Print the transcript of the script ``text`` (named ``label`` in messages); the status."""
     try:
-        transcript = run_script(text, strict=options.strict)
+        transcript = run_script(text, strict=strict)
     except ShellSyntaxError as problem:
-        print(f"{options.script}: syntax error, nothing was run:\n{problem}", file=sys.stderr)
+        print(f"{label}: syntax error, nothing was run:\n{problem}", file=sys.stderr)
         return 2
     except ScriptError as problem:
         sys.stdout.write(problem.transcript.text)
-        print(f"{options.script}: stopped (--strict) at {problem}", file=sys.stderr)
+        print(f"{label}: stopped (--strict) at {problem}", file=sys.stderr)
         return 1
     sys.stdout.write(transcript.text)
     if transcript.refusals:
         lines = ", ".join(str(number) for number, _ in transcript.refusals)
-        print(f"{options.script}: {len(transcript.refusals)} command(s) refused "
+        print(f"{label}: {len(transcript.refusals)} command(s) refused "
               f"(line {lines})", file=sys.stderr)
         return 1
     return 0
+
+
+def _subcommand(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="qopc")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="the shipped scenarios with their summaries")
+    run = commands.add_parser("run", help="run a shipped scenario by name or number")
+    run.add_argument("name", help="a scenario's name (01_full_start) or number (01, 1)")
+    run.add_argument("--strict", action="store_true", help="stop at the first refused command")
+    lessons = commands.add_parser("lessons", help="copy the lessons and the app into DIR")
+    lessons.add_argument("folder", metavar="DIR", help="the folder to copy them into")
+    lessons.add_argument("--force", action="store_true",
+                         help="overwrite copies that differ from the shipped lessons")
+    commands.add_parser("app", help="serve the dashboard with Voilà (other options go to voila)",
+                        add_help=False)
+    if argv[0] == "app":  # everything after `app` is Voilà's
+        return serve_app(argv[1:])
+    options = parser.parse_args(argv)
+    if options.command == "list":
+        return list_command()
+    if options.command == "run":
+        return run_command(options.name, strict=options.strict)
+    return lessons_command(options.folder, force=options.force)
+
+
+def list_command() -> int:
+    """Print each shipped scenario's name and title."""
+    from .scenarios import list_scenarios, load
+
+    names = list_scenarios()
+    width = max(len(name) for name in names)
+    for name in names:
+        print(f"{name:<{width}}  {load(name).title}")
+    return 0
+
+
+def scenario_name(name: str) -> str:
+    """The shipped scenario that ``name`` means: a full name, or its number (``04``, ``4``).
+
+    Raises NotFoundError naming the scenarios there are.
+    """
+    from .scenarios import list_scenarios
+
+    names = list_scenarios()
+    wanted = name.removesuffix(".qopc")
+    if wanted in names:
+        return wanted
+    if wanted.isdigit():
+        for candidate in names:
+            if int(candidate.split("_", 1)[0]) == int(wanted):
+                return candidate
+    raise NotFoundError(f"no scenario {name!r}: give a name or a number of `qopc list` "
+                        f"({names[0]} ... {names[-1]})")
+
+
+def run_command(name: str, *, strict: bool = False) -> int:
+    """Run the shipped scenario ``name`` (a name or a number), as ``qopc SCRIPT`` would."""
+    from .scenarios import load
+
+    try:
+        scenario = load(scenario_name(name))
+    except QuickOPCError as problem:
+        print(f"qopc run: {problem}", file=sys.stderr)
+        return 2
+    return run_text(scenario.text, scenario.name, strict=strict)
+
+
+def lessons_command(folder: str, *, force: bool = False) -> int:
+    """Copy the lessons into ``folder``; status 1 when edited copies were left alone."""
+    from .materials import MaterialsError, copy_lessons
+
+    try:
+        report = copy_lessons(folder, force=force)
+    except MaterialsError as problem:
+        print(f"qopc lessons: {problem}", file=sys.stderr)
+        return 2
+    if report.refused:
+        print(f"qopc lessons: {report}", file=sys.stderr)
+        return 1
+    print(report)
+    return 0
+
+
+def app_command(voila_options: list[str]) -> list[str]:
+    """The command line that serves the dashboard with Voilà (``voila_options`` appended).
+
+    Raises MaterialsError when Voilà or the dashboard notebook is not installed.
+    """
+    from .materials import MaterialsError, app_notebook
+
+    if importlib.util.find_spec("voila") is None:
+        raise MaterialsError(f"Voilà is not installed for {sys.executable}: "
+                             "pip install 'qopc-kit[lab]' (or just voila), then qopc app")
+    return [sys.executable, "-m", "voila", str(app_notebook()), *voila_options]
+
+
+def serve_app(voila_options: list[str]) -> int:
+    """Serve the dashboard with Voilà until it stops; Voilà's exit status."""
+    from .materials import MaterialsError
+
+    if voila_options[:1] in (["-h"], ["--help"]):
+        print("usage: qopc app [VOILA OPTIONS]  (for example --port 8866 --no-browser)\n"
+              "Serves the kit's dashboard notebook with Voilà; see voila --help.")
+        return 0
+    try:
+        command = app_command(voila_options)
+    except MaterialsError as problem:
+        print(f"qopc app: {problem}", file=sys.stderr)
+        return 2
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
 
 
 def interactive() -> int:
