@@ -12,6 +12,7 @@ import numpy as np
 
 from .dashboard import dashboard_click, summary_view
 from .engine import BenchmarkError, copier_tick, differential, full_copy, host_writes
+from .history import history_budget
 from .memory import engine_memory
 from .sizes import ISSUE, TINY, Sizes
 from .timing import Row, table
@@ -26,6 +27,7 @@ FIGURES: dict[str, tuple[Figure, ...]] = {
     "4": (copier_tick,),
     "5": (dashboard_click, summary_view),
     "6": (engine_memory,),
+    "7": (history_budget,),
 }
 
 

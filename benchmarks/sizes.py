@@ -17,6 +17,9 @@ class Sizes:
     panel_blocks: tuple[int, ...] = (64, 4096)   # figure 5: dashboard volumes
     summary_blocks: int = 1_048_576  # figure 5: the summary view of a million blocks
     tick_rate: int = 1024            # figure 4: blocks the copier moves per tick
+    history_blocks: int = 16_384     # figure 7: two 8 MiB volumes of 512-byte blocks
+    history_block_size: int = 512
+    history_ticks: int = 1000
     repeats: int = 9
     seed: int = 20261128
 
@@ -26,4 +29,5 @@ ISSUE = Sizes()
 
 #: A run of every code path in well under a second, for the smoke test.
 TINY = Sizes(full_blocks=64, full_block_size=16, big_blocks=4096, big_block_size=8, writes=300,
-             panel_blocks=(16,), summary_blocks=4096, tick_rate=8, repeats=2)
+             panel_blocks=(16,), summary_blocks=4096, tick_rate=8, history_blocks=64,
+             history_block_size=8, history_ticks=40, repeats=2)

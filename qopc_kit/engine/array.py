@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from itertools import islice
 from types import MappingProxyType
 from typing import Any
 
@@ -14,7 +14,16 @@ import numpy as np
 from . import errors
 from .blocks import Selection
 from .commands import Command
-from .history import SNAPSHOT_LIMIT, Action, Change, History, Step
+from .history import (
+    ENTRY_OVERHEAD,
+    HISTORY_BUDGET,
+    SNAPSHOT_LIMIT,
+    Action,
+    Change,
+    Checkpoints,
+    History,
+    Step,
+)
 from .pair import CopyGroup, CopyPair
 from .session import Index, Session
 from .states import Copy, Event, State, Transition, transition
@@ -30,18 +39,24 @@ class DiskArray:
 
     ``copy_rate`` is how many queued blocks the background copier moves per tick
     for each session. ``max_sessions`` caps the sessions one source may feed.
-    ``snapshots`` keeps a copy of the whole state after every step so that
-    :meth:`rewind` works; None keeps them while the volumes hold at most 16 MiB.
+    ``snapshots`` keeps what restores every step, so that :meth:`rewind`, :meth:`at` and
+    :meth:`undo` work; None keeps it while the volumes hold at most 16 MiB, False never.
+    ``history_budget`` caps the bytes of the checkpoints (copies of the whole state)
+    kept for that, 64 MiB by default: every kept step stays restorable exactly, the ones
+    between checkpoints by doing the recorded steps again (see :class:`Checkpoints`).
     """
 
     def __init__(self, name: str = "ET001", copy_rate: int = 1, *, max_sessions: int = 8,
-                 snapshots: bool | None = None) -> None:
+                 snapshots: bool | None = None, history_budget: int = HISTORY_BUDGET) -> None:
         if not isinstance(name, str) or not name or any(c in name for c in " /:\t\n"):
             raise errors.ArgumentError(f"array name must be a word like 'ET001', got {name!r}")
         self.name = name
         self._copy_rate = _positive(copy_rate, "copy_rate")
         self.max_sessions = _positive(max_sessions, "max_sessions")
         self.snapshots = snapshots
+        self._checkpoints = Checkpoints(history_budget)
+        self._replaying = False
+        self._registered = (0, 0, 0)  # volumes, groups, pairs when the last step was recorded
         self._volumes: dict[str, Volume] = {}
         self._groups: dict[str, CopyGroup] = {}
         self._pairs: dict[str, CopyPair] = {}
@@ -259,13 +274,25 @@ class DiskArray:
         """The steps as they are now (a copy of the list, for comparisons)."""
         return list(self._history)
 
+    @property
+    def history_budget(self) -> int:
+        """Bytes the history's checkpoints may hold (every kept step stays restorable; a
+        smaller budget makes going far back slower, not inexact). Setting it checks the
+        value (a whole number >= 0, else ArgumentError) and drops checkpoints to fit."""
+        return self._checkpoints.budget
+
+    @history_budget.setter
+    def history_budget(self, budget: int) -> None:
+        self._checkpoints.budget = budget
+
     def rewind(self, step: int) -> None:
         """Restore everything exactly as it was after ``step``; later steps are dropped.
 
         Raises HistoryError when there is no such step or its state was not kept.
         """
-        self._load(self._kept(step, "rewind to"))
-        del self._history[step + 1:]
+        self._kept(step, "rewind to")
+        self._restore(step)
+        self._checkpoints.forget_after(step)
 
     def at(self, step: int) -> DiskArray:
         """A new array, exactly as this one was after ``step``; this one is left untouched.
@@ -274,22 +301,23 @@ class DiskArray:
         and rewinds like this one's. Raises HistoryError when there is no such step or its
         state was not kept.
         """
-        saved = self._kept(step, "show")
+        self._kept(step, "show")
         twin = DiskArray(self.name, self._copy_rate, max_sessions=self.max_sessions,
-                         snapshots=self.snapshots)
+                         snapshots=self.snapshots, history_budget=self.history_budget)
         # Objects only ever join an array (a rewind drops the steps that made them), so the
-        # objects alive after ``step`` cover every earlier snapshot too.
+        # objects the steps up to ``step`` created are every object of every checkpoint.
         twins: dict[Any, Any] = {}
-        for volume, data, _missing in saved["volumes"]:
-            twins[volume] = Volume(twin, volume.number, *data.shape)
-        for group, _pairs in saved["groups"]:
-            twins[group] = CopyGroup(twin, group.name, [])
-        for pair, _forward, _reverse in saved["pairs"]:
-            twins[pair] = CopyPair(twin, twins[pair.source], twins[pair.destination])
-        twin._history = [replace(s, snapshot=None if s.snapshot is None
-                                 else _retarget(s.snapshot, twins))
-                         for s in self._history[:step + 1]]
-        twin._load(twin._history[step].snapshot)
+        for made in self._checkpoints.created(step):
+            if isinstance(made, Volume):
+                twins[made] = Volume(twin, made.number, made.blocks, made.block_size)
+            elif isinstance(made, CopyGroup):
+                twins[made] = CopyGroup(twin, made.name, [])
+            else:
+                twins[made] = CopyPair(twin, twins[made.source], twins[made.destination])
+        twin._history = self._history[:step + 1]  # steps are frozen: shared, not copied
+        twin._checkpoints = self._checkpoints.copy(step, lambda saved: _retarget(saved, twins),
+                                                   twins)
+        twin._restore(step)
         return twin
 
     def undo(self) -> None:
@@ -298,20 +326,84 @@ class DiskArray:
             raise errors.HistoryError("nothing to undo: the array has just been created")
         self.rewind(len(self._history) - 2)
 
-    def _kept(self, step: int, doing: str) -> dict[str, Any]:
-        """The snapshot taken after ``step``; HistoryError if there is none."""
+    def _kept(self, step: int, doing: str) -> None:
+        """Check that the state after ``step`` can be restored; HistoryError if not."""
         last = len(self._history) - 1
         if isinstance(step, bool) or not isinstance(step, numbers.Integral):
             raise errors.HistoryError(f"cannot {doing} step {step!r}: a step is a whole "
                                       f"number from 0 to {last}")
         if not 0 <= step <= last:
             raise errors.HistoryError(f"cannot {doing} step {step}: steps are 0 to {last}")
-        saved = self._history[step].snapshot
-        if saved is None:
+        if not self._history[step].kept:
             raise errors.HistoryError(
                 f"cannot {doing} step {step}: its state was not kept (snapshots stop above "
                 f"{SNAPSHOT_LIMIT // 2**20} MiB of volumes; DiskArray(snapshots=True) keeps them)")
-        return saved
+
+    def _restore(self, step: int) -> None:
+        """Make the state the one after kept ``step``: load the nearest checkpoint, then do
+        the recorded steps after it again. The history then ends at ``step``."""
+        start, saved = self._checkpoints.nearest(step)
+        later = self._history[start + 1:step + 1]
+        self._load(saved)
+        del self._history[start + 1:]
+        self._replaying = True
+        try:
+            with warnings.catch_warnings():  # the reads warned when they were done
+                warnings.simplefilter("ignore", errors.UnusableVolumeWarning)
+                for original in later:
+                    self._redo(original)
+        finally:
+            self._replaying = False
+        self._registered = self._counts()
+
+    def _redo(self, step: Step) -> None:
+        """Do ``step`` again, from the state after the step before it, and record it."""
+        args, target = step.args, step.target
+        if step.action in ("add_volume", "add_copy_group", "add_pair"):
+            # The same objects as the first time, as they were new.
+            for made in self._checkpoints.created_at(step.number):
+                if isinstance(made, Volume):
+                    made._data[:] = 0
+                    made._missing = None
+                    self._volumes[made.name] = made
+                elif isinstance(made, CopyGroup):
+                    self._groups[made.name] = made
+                else:
+                    made.session.reset()
+                    made.reverse_session.reset()
+                    self._pairs[made.name] = made
+            if step.action == "add_copy_group":
+                self._groups[target].pairs = tuple(self._pairs[p] for p in args["pairs"])
+            elif step.action == "add_pair":
+                group = self._groups[target]
+                group.pairs = (*group.pairs, self._pairs[args["pair"]])
+            self._history.append(step)
+            return
+        if step.action in ("start", "cancel"):
+            pairs = (list(self._groups[target].pairs) if target in self._groups
+                     else [self._pairs[target]])
+            self._command(args["command"], pairs, target)
+        elif step.action in ("write", "read"):
+            volume = self._volumes[target]
+            index = np.array(args["blocks"], dtype=np.intp)  # checked when first done
+            chosen = Selection(index, index.size < 2)
+            if step.action == "write":
+                rows = np.frombuffer(args["data"], dtype=np.uint8).reshape(-1, volume.block_size)
+                self._host_write(volume, chosen, rows)
+            else:
+                self._host_read(volume, chosen)
+        elif step.action == "tick":
+            self.tick(args["n"])
+        elif step.action == "copy_rate":
+            self.copy_rate = args["rate"]
+        elif step.action == "fail":
+            self.fail(target)
+        else:
+            raise errors.HistoryError(f"cannot replay step {step.number}: {step.action!r}")
+        if self._history[-1] != step:  # the engine is deterministic: this is a bug
+            raise errors.HistoryError(f"replaying step {step.number} ({step}) gave "
+                                      f"{self._history[-1]}: the history cannot be restored")
+        self._history[-1] = step
 
     # Commands (called by CopyPair and CopyGroup) ----------------------------------------
     def _command(self, command: Command, pairs: list[CopyPair], target: str) -> Step:
@@ -560,23 +652,39 @@ class DiskArray:
 
     # Snapshots ---------------------------------------------------------------------------
     def _keeping(self) -> bool:
+        if self._replaying:  # a replayed step is recorded as it was the first time
+            return True
         if self.snapshots is not None:
             return self.snapshots
         return sum(v._data.nbytes for v in self._volumes.values()) <= SNAPSHOT_LIMIT
 
     def _record(self, action: Action, target: str, args: dict[str, Any],
                 changes: Iterable[Change] = ()) -> Step:
-        snapshot = self._save() if self._keeping() else None
+        kept = self._keeping()
         progress = tuple((pair.name, s.copy, s.copied_blocks, s.rest_blocks)
                          for pair in self._pairs.values()
                          for s in (pair.session, pair.reverse_session) if s.state.has_session)
-        step = Step(len(self._history), action, target, args, tuple(changes), progress,
-                    snapshot)
+        number = len(self._history)
+        step = Step(number, action, target, args, tuple(changes), progress, kept=kept)
         self._history.append(step)
+        if self._replaying:  # its checkpoint, if due, and its objects were kept the first time
+            return step
+        counts = self._counts()
+        registries: tuple[dict[str, Any], ...] = (self._volumes, self._groups, self._pairs)
+        created = tuple(made for objects, before in zip(registries, self._registered, strict=True)
+                        for made in islice(objects.values(), before, None))
+        self._registered = counts
+        # A replay cannot cross a step that was not kept: the next kept one is a checkpoint.
+        pinned = number == 0 or not self._history[number - 1].kept
+        self._checkpoints.record(number, created, kept, pinned, self._save)
         return step
 
-    def _save(self) -> dict[str, Any]:
-        return {
+    def _counts(self) -> tuple[int, int, int]:
+        return len(self._volumes), len(self._groups), len(self._pairs)
+
+    def _save(self) -> tuple[dict[str, Any], int]:
+        """The whole state, copied, and the bytes of its numpy buffers and entries."""
+        saved: dict[str, Any] = {
             "copy_rate": self._copy_rate,
             "next_sid": self._next_sid,
             "volumes": [(v, v._data.copy(), None if v._missing is None else v._missing.copy())
@@ -586,6 +694,12 @@ class DiskArray:
             "pairs": [(p, p.session.save(), p.reverse_session.save())
                       for p in self._pairs.values()],
         }
+        nbytes = sum(data.nbytes + (0 if missing is None else missing.nbytes)
+                     for _, data, missing in saved["volumes"])
+        nbytes += sum(Session.saved_bytes(s)
+                      for _, forward, reverse in saved["pairs"] for s in (forward, reverse))
+        entries = len(saved["volumes"]) + len(saved["groups"]) + len(saved["pairs"])
+        return saved, nbytes + ENTRY_OVERHEAD * entries
 
     def _load(self, saved: dict[str, Any]) -> None:
         self._copy_rate = saved["copy_rate"]

@@ -17,6 +17,8 @@ Index = np.ndarray | slice
 
 _EMPTY = np.zeros(0, dtype=bool)
 _NONE = np.zeros(0, dtype=np.intp)
+# What Session.save returns for a session that never started.
+_FRESH = (State.NO_SESSION, None, None, None, 0, 0, 0)
 
 
 def _mask_property(name: str, doc: str) -> property:
@@ -79,8 +81,10 @@ class Session:
 
     def _allocate(self) -> None:
         if self._queued is _EMPTY:
+            # One (5, blocks) array, its rows the bitmaps: a checkpoint packs it in one call.
+            self._bitmaps = np.zeros((5, self._blocks), dtype=bool)
             (self._queued, self._source_tracking, self._destination_tracking, self._rolled_back,
-             self._copied_before_write) = np.zeros((5, self._blocks), dtype=bool)
+             self._copied_before_write) = self._bitmaps
 
     def _masks(self) -> tuple[np.ndarray, ...]:
         return (self._queued, self._source_tracking, self._destination_tracking,
@@ -246,10 +250,21 @@ class Session:
 
     # Rewind -------------------------------------------------------------------------
     def save(self) -> tuple:
-        """Everything mutable, copied, for a history snapshot."""
-        masks = None if self._queued is _EMPTY else np.stack(self._masks())
+        """Everything mutable, copied, for a history checkpoint (the bitmaps packed, one bit
+        a block)."""
+        masks = None if self._queued is _EMPTY else np.packbits(self._bitmaps, axis=1)
         return (self.state, self.sid, self.last_transition, masks, self._total, self._rest,
                 self.order.cursor)
+
+    @staticmethod
+    def saved_bytes(saved: tuple) -> int:
+        """The bytes of the numpy buffers in what :meth:`save` returned."""
+        masks = saved[3]
+        return 0 if masks is None else int(masks.nbytes)
+
+    def reset(self) -> None:
+        """Be a new session again, as the pair's creation left it."""
+        self.load(_FRESH)
 
     def load(self, saved: tuple) -> None:
         """Restore what :meth:`save` returned, exactly."""
@@ -260,8 +275,7 @@ class Session:
                 mask[:] = False
         else:
             self._allocate()
-            for mask, kept in zip(self._masks(), masks, strict=True):
-                mask[:] = kept
+            self._bitmaps[:] = np.unpackbits(masks, axis=1, count=self._blocks).view(bool)
         # The journal is not saved: the next differential start reads whole bitmaps.
         self.order.restart()
         self.journal.unknown(marked=masks is not None)
