@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import re
 
 import pytest
 
@@ -111,7 +112,7 @@ def test_unmodelled_options_say_so(shell, option):
     ("tick -3", 6, "whole number"),
     ("volume add 0x2 blocks", 22, "missing argument: volume add"),
     ("acgroup create -g X -type OPC -a ET001", 27, "type OPC is not modelled"),
-    ("read ET001/0x1 é", 16, "not printable ASCII"),
+    ("read ET001/0x1 é", 16, r"U\+00E9 LATIN SMALL LETTER E WITH ACUTE is not ASCII"),
 ])
 def test_syntax_errors_name_line_and_column(shell, fingerprint, line, column, message):
     """A malformed line raises ShellSyntaxError at the right column and runs nothing."""
@@ -365,3 +366,116 @@ def test_terminal_refuses_a_file_that_is_not_text(tmp_path, capsys):
     script.write_bytes(b"tick\n\xff\xfe\n")
     assert cli.main([str(script)]) == 2
     assert "not UTF-8 text (byte 5)" in capsys.readouterr().err
+
+
+# Lines and characters as an editor counts them ------------------------------------------------
+
+def test_only_newline_carriage_return_and_crlf_end_a_line():
+    """A form feed, \\x1c-\\x1e, \\x85, U+2028 or U+2029 is refused where it is, not a line end."""
+    from qopc_kit.script import parse_script
+    assert [n for n, _, _ in parse_script("tick 1\r\ntick 2\rtick 3\n\n")] == [1, 2, 3, 4]
+    for char, name in [("\x0c", "U+000C FORM FEED"), ("\x1c", "U+001C FILE SEPARATOR"),
+                       ("\x1d", "U+001D GROUP SEPARATOR"), ("\x1e", "U+001E RECORD SEPARATOR"),
+                       ("\x85", "U+0085 NEXT LINE"), ("\u2028", "U+2028 LINE SEPARATOR"),
+                       ("\u2029", "U+2029 PARAGRAPH SEPARATOR"), ("\x00", "U+0000 NULL"),
+                       ("\x7f", "U+007F DELETE")]:
+        with pytest.raises(ShellSyntaxError, match=re.escape(f"control character {name} ")) as caught:
+            parse_script(f"tick 1\ntick 2{char}tick 3\n")
+        assert (caught.value.line, caught.value.column) == (2, 7)
+    with pytest.raises(ShellSyntaxError) as caught:
+        parse_script("tick 1\n\x0c\nbogus\n")
+    assert (caught.value.line, caught.value.column) == (2, 1)
+    assert "line 3, column 1: unknown command 'bogus'" in str(caught.value)  # not line 4
+
+
+def test_non_ascii_in_a_command_is_refused_naming_it_and_its_column():
+    """tick\\u00a03 is not 'tick 3': the character is named, with its column."""
+    array = DiskArray("ET001")
+    with pytest.raises(ShellSyntaxError,
+                       match=r"column 5: character U\+00A0 NO-BREAK SPACE is not ASCII"):
+        acopc(array, "tick\u00a03")
+    with pytest.raises(ShellSyntaxError, match=r"column 16: character U\+00E9 LATIN SMALL"):
+        acopc(array, 'write 0x1 0 "ab\u00e9"')
+    assert len(array.history) == 1  # nothing ran
+
+
+def test_comments_may_hold_any_text_but_control_characters():
+    """A # comment may be Japanese; a tab separates words; a control character is refused."""
+    from qopc_kit.script import parse_script, run_script
+    text = "# バックアップの手順\ntick\t2  # 二回\n"
+    assert [c.args for _, _, c in parse_script(text) if c] == [{"n": 2}]
+    assert run_script(text).text.splitlines()[0] == "# バックアップの手順"
+    with pytest.raises(ShellSyntaxError, match=r"line 1, column 5: control character U\+000B"):
+        parse_script("# a \x0b b\n")
+
+
+# The magics in a real IPython shell -------------------------------------------------------------
+
+@pytest.fixture
+def ipython():
+    """An IPython shell with the magics loaded (history on, as in a notebook kernel)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    shell = InteractiveShell.instance()
+    shell.run_cell("%load_ext qopc_kit.magics", store_history=True)
+    yield shell
+    InteractiveShell.clear_instance()
+
+
+_LAB_CELL = ("%%qopc\nacarray add -a ET001\nvolume add 0x1 blocks 2\nvolume add 0x2 blocks 2\n"
+             "acgroup create -g CG1 -type QuickOPC -a ET001\nacpair add -g CG1 -p 0x1:0x2")
+
+
+def test_acopc_returns_the_text_it_printed_and_shows_it_once(ipython, capsys):
+    """out = %acopc query works; a cell ending in %acopc prints its text once, not twice."""
+    assert ipython.run_cell(_LAB_CELL, store_history=True).success
+    capsys.readouterr()
+    result = ipython.run_cell("out = %acopc query -g CG1", store_history=True)
+    printed = capsys.readouterr().out
+    assert result.success and ipython.user_ns["out"] == printed.rstrip("\n")
+    assert ipython.user_ns["out"].startswith("Copy Group Name : CG1")
+    result = ipython.run_cell("%acopc start -g CG1", store_history=True)
+    printed = capsys.readouterr().out
+    assert result.success and printed.count("Succeeded : 1") == 1  # no second display
+    ipython.run_cell("out", store_history=True)  # a later cell shows the value
+    assert capsys.readouterr().out.count("Copy Group Name : CG1") == 1
+
+
+def test_a_refused_line_fails_the_cell_with_the_message_and_no_traceback(ipython, capsys):
+    """%acopc and %%qopc: the array's message as the error, the cell fails, later lines wait."""
+    ipython.run_cell(_LAB_CELL, store_history=True)
+    ipython.run_cell("%acopc start -g CG1", store_history=True)
+    before = capsys.readouterr()
+    result = ipython.run_cell("%acopc start -g CG1\nprint('after')", store_history=True)
+    shown = capsys.readouterr().out
+    assert not result.success
+    assert shown.strip() == ("ERROR: cannot start on ET001/0x1:ET001/0x2: a session exists "
+                             "(Copying/Tracking); use -diff or -auto, or cancel first")
+    assert "Traceback" not in shown and "after" not in shown and before.err == ""
+    result = ipython.run_cell("%%qopc\ntick\nacopc start -g CG1\ntick", store_history=True)
+    shown = capsys.readouterr().out.splitlines()
+    assert not result.success
+    assert shown[0] == "> tick" and shown[-2] == "> acopc start -g CG1"
+    assert shown[-1].startswith("ERROR: line 2: cannot start on ET001/0x1:ET001/0x2")
+    assert shown.count("> tick") == 1  # the line after the refusal did not run
+    assert ipython.run_cell("%%qopc bogus\ntick", store_history=True).success is False
+    assert "no DiskArray called 'bogus'" in capsys.readouterr().out
+
+
+def test_keep_going_runs_every_line_like_a_transcript(ipython, capsys):
+    """%%qopc --keep-going: refusals are ERROR lines and the cell succeeds."""
+    ipython.run_cell(_LAB_CELL, store_history=True)
+    capsys.readouterr()
+    result = ipython.run_cell("%%qopc --keep-going\nacopc start -g CG1 -diff\ntick",
+                              store_history=True)
+    shown = capsys.readouterr().out.splitlines()
+    assert result.success
+    assert shown[1].startswith("ERROR: cannot start -diff on ET001/0x1:ET001/0x2")
+    assert shown[2:] == ["> tick", "1 tick(s): no physical copy is running"]
+
+
+def test_magic_help_explains_the_syntax(ipython):
+    """%acopc? and %%qopc? show how each magic is written."""
+    line_doc = ipython.find_line_magic("acopc").__doc__
+    cell_doc = ipython.find_cell_magic("qopc").__doc__
+    assert "out = %acopc query -g CG1" in line_doc and "fails the cell" in line_doc
+    assert "%%qopc --keep-going" in cell_doc and "%%qopc ARRAY" in cell_doc

@@ -24,10 +24,14 @@ def diagrams_svg(pair: CopyPair) -> str:
 
 
 def state_lines_html(pair: CopyPair, role: str) -> str:
-    """One line per diagram: the pair's state and how it got there."""
+    """One line per diagram: the pair's state and how it got there; then a warning for each
+    volume that carries an unusable image."""
+    carried = [pair.array.carried_unusable(v) for v in (pair.source, pair.destination)]
     return "".join(f'<div role="{role}" style="font-size: 1.15em;">'
                    f"{html.escape(state_line(pair, reverse=r))}</div>"
-                   for r in directions(pair))
+                   for r in directions(pair)) + "".join(
+        f'<div role="{role}" class="qopc-warn">{html.escape(note)} [M]</div>'
+        for note in carried if note)
 
 
 def directions(pair: CopyPair) -> tuple[bool, ...]:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import errors
-from .blocks import Selection
+from .blocks import Selection, format_blocks
 from .commands import Command
 from .history import (
     ENTRY_OVERHEAD,
@@ -415,11 +415,52 @@ class DiskArray:
                                            f"is not in {self.name} (it was removed by a rewind)")
         pending: list[tuple[Volume, Volume, str]] = []
         actions = [self._plan(command, pair, pending) for pair in pairs]
+        # A start copies whatever image its source holds: one that is unusable (or carries
+        # an unusable image) is copied as it is, with a warning, and the copy carries it.
+        unusable = {} if command.verb != "start" else {
+            destination.name: (source, why) for pair in pairs
+            for source, destination in [(pair.destination, pair.source) if command.reverse
+                                        else (pair.source, pair.destination)]
+            for why in [self._why_unusable(source)] if why is not None}
         changes: list[Change] = []
         for action in actions:
             changes += action()
         changes += self._settle()
-        return self._record(Action.of(command), target, {"command": command}, changes)
+        args: dict[str, Any] = {"command": command}
+        if unusable:
+            args["unusable"] = {name: f"{name} carries an unusable image: a copy of "
+                                f"{source.name} taken while {why}"
+                                for name, (source, why) in unusable.items()}
+        step = self._record(Action.of(command), target, args, changes)
+        for name, (source, why) in unusable.items():
+            warnings.warn(f"{command.words} copied {source.name} to {name} while {why}: {name} "
+                          "now carries that unusable image (restore from a good copy instead) "
+                          "[M]", errors.UnusableVolumeWarning, stacklevel=4)
+        return step
+
+    def carried_unusable(self, volume: Volume) -> str | None:
+        """Why ``volume`` carries an unusable image (its last logical copy came from an
+        unusable volume, or from one that carried such an image), or None. [M]"""
+        for step in reversed(self._history):
+            for change in step.changes:
+                if _copied_into(change) == volume.name:
+                    return step.args.get("unusable", {}).get(volume.name)
+        return None
+
+    def _why_unusable(self, volume: Volume) -> str | None:
+        """Why the image on ``volume`` is unusable, or None when it is a good image."""
+        if volume._missing is not None:
+            never = "copied"
+            for step in reversed(self._history):
+                cancels = [c for c in step.changes if c.event is Event.CANCEL
+                           and _cancelled_into(c) == volume.name]
+                if cancels:
+                    never = "restored" if cancels[-1].copy is Copy.OPC else "copied"
+                    break
+            blocks = format_blocks(np.flatnonzero(volume._missing), 16)
+            return f"{volume.name} was unusable (block(s) {blocks} never {never})"
+        carried = self.carried_unusable(volume)
+        return None if carried is None else carried.replace(" carries ", " carried ", 1)
 
     def _plan(self, command: Command, pair: CopyPair,
               pending: list[tuple[Volume, Volume, str]]) -> Callable[[], list[Change]]:
@@ -741,6 +782,21 @@ def _retarget(saved: dict[str, Any], twins: dict[Any, Any]) -> dict[str, Any]:
         "groups": [(twins[g], tuple(twins[p] for p in pairs)) for g, pairs in saved["groups"]],
         "pairs": [(twins[p], forward, reverse) for p, forward, reverse in saved["pairs"]],
     }
+
+
+def _copied_into(change: Change) -> str | None:
+    """The volume a logical copy (a start) put a new image on, or None for other changes."""
+    source, _, destination = change.pair.partition(":")
+    if change.copy is Copy.OPC:
+        return source if change.event is Event.START_REVERSE else None
+    return destination if change.event in (Event.START, Event.START_DIFF,
+                                           Event.START_AUTO) else None
+
+
+def _cancelled_into(change: Change) -> str:
+    """The destination of the session a cancel ended."""
+    source, _, destination = change.pair.partition(":")
+    return source if change.copy is Copy.OPC else destination
 
 
 def _copying(session: Session) -> bool:

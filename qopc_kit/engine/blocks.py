@@ -156,3 +156,23 @@ def block_data(data: object, count: int, block_size: int, what: str) -> np.ndarr
 def _check_bytes(low: int, high: int, what: str) -> None:
     if low < 0 or high > 255:
         raise ArgumentError(f"{what}: byte values must be 0 to 255, got {low if low < 0 else high}")
+
+
+def format_blocks(index: object, limit: int | None = None) -> str:
+    """Block numbers as runs, in the given order: ``0-3,7``; ``none`` for no block.
+
+    ``limit`` caps the runs shown (the rest are counted); the runs parse back to the
+    same numbers, which is what an exported script needs.
+    """
+    values = np.asarray(index, dtype=np.int64).ravel()
+    if not values.size:
+        return "none"
+    breaks = np.flatnonzero(np.diff(values) != 1) + 1  # where an ascending run ends
+    firsts = values[np.concatenate(([0], breaks))].tolist()
+    lasts = values[np.concatenate((breaks, [values.size])) - 1].tolist()
+    shown = len(firsts) if limit is None else min(limit, len(firsts))
+    runs = [f"{a}" if a == b else f"{a}-{b}" for a, b in zip(firsts[:shown], lasts[:shown],
+                                                            strict=True)]
+    if shown < len(firsts):
+        runs.append(f"... ({len(firsts) - shown} more runs)")
+    return ",".join(runs)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..engine.blocks import format_blocks
+
 if TYPE_CHECKING:
     from ..engine.pair import QueryRow
+
+__all__ = ["COLUMNS", "SHOW_LIMIT", "format_blocks", "format_data", "format_mask",
+           "query_table", "sid_text"]
 
 SHOW_LIMIT = 64
 
@@ -18,26 +23,6 @@ COLUMNS = ("Source", "<=>", "Target", "SID", "OPC Status", "Copy Phase", "Copied
 
 def sid_text(sid: int | None) -> str:
     return f"0x{sid or 0:X}"
-
-
-def format_blocks(index: Any, limit: int | None = None) -> str:
-    """Block numbers as runs, in the given order: ``0-3,7``; ``none`` for no block.
-
-    ``limit`` caps the runs shown (the rest are counted); the runs parse back to the
-    same numbers, which is what an exported script needs.
-    """
-    values = np.asarray(index, dtype=np.int64).ravel()
-    if not values.size:
-        return "none"
-    breaks = np.flatnonzero(np.diff(values) != 1) + 1  # where an ascending run ends
-    firsts = values[np.concatenate(([0], breaks))].tolist()
-    lasts = values[np.concatenate((breaks, [values.size])) - 1].tolist()
-    shown = len(firsts) if limit is None else min(limit, len(firsts))
-    runs = [f"{a}" if a == b else f"{a}-{b}" for a, b in zip(firsts[:shown], lasts[:shown],
-                                                            strict=True)]
-    if shown < len(firsts):
-        runs.append(f"... ({len(firsts) - shown} more runs)")
-    return ",".join(runs)
 
 
 def format_data(rows: np.ndarray, limit: int = SHOW_LIMIT) -> str:

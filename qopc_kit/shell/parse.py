@@ -11,6 +11,7 @@ A line is parsed completely before anything runs: a :class:`ShellSyntaxError`
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,13 +83,23 @@ Fail = Callable[..., "ShellSyntaxError"]
 def tokenize(text: str, line: int = 1) -> list[Token]:
     """Split ``text`` into words; ``"..."`` quotes (with ``\\"`` and ``\\\\``); ``#`` comments.
 
-    Raises ShellSyntaxError for an unterminated quote or a character that is not ASCII.
+    Words are separated by spaces and tabs only. A ``#`` that starts a word starts a
+    comment, to the end of the line; a comment may hold any text, non-ASCII included
+    (``# バックアップ``). Raises ShellSyntaxError, naming the character (``U+00A0 NO-BREAK
+    SPACE``) and its column, for an unterminated quote, a non-ASCII character outside a
+    comment, or a control character anywhere but a tab (a line ends only at ``\\n``,
+    ``\\r\\n`` or ``\\r``; see :func:`split_lines`).
     """
+    for k, char in enumerate(text):
+        if char != "\t" and unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            raise ShellSyntaxError(f"control character {character_name(char)} is not allowed "
+                                   "(only \\n, \\r\\n or \\r end a line; words are separated "
+                                   "by spaces or tabs)", line, k + 1)
     tokens: list[Token] = []
     i, n = 0, len(text)
     while i < n:
         char = text[i]
-        if char.isspace():
+        if char in _BLANKS:
             i += 1
             continue
         if char == "#":
@@ -105,20 +116,50 @@ def tokenize(text: str, line: int = 1) -> list[Token]:
             if i >= n:
                 raise ShellSyntaxError("unterminated quoted text", line, start + 1)
             i += 1
-            if i < n and not text[i].isspace():
+            if i < n and text[i] not in _BLANKS:
                 raise ShellSyntaxError("quoted text must be followed by a space", line, i + 1)
             word, quoted = "".join(chars), True
         else:
-            while i < n and not text[i].isspace():
+            while i < n and text[i] not in _BLANKS:
                 i += 1
             word, quoted = text[start:i], False
-        bad = next((k for k, c in enumerate(word) if not c.isascii() or
-                    (not c.isprintable() and not quoted)), None)
+        bad = next((k for k, c in enumerate(word) if not c.isascii()), None)
         if bad is not None:
-            raise ShellSyntaxError(f"character {word[bad]!r} is not printable ASCII",
-                                   line, start + 1 + bad + (1 if quoted else 0))
+            # A quoted word's column is off by its opening quote (and each backslash escape).
+            column = text.index(word[bad], start) + 1
+            raise ShellSyntaxError(f"character {character_name(word[bad])} is not ASCII: "
+                                   "commands are written in ASCII (other text may go in a "
+                                   "# comment)", line, column)
         tokens.append(Token(word, start + 1, quoted))
     return tokens
+
+
+_BLANKS = " \t"
+# Control characters have no Unicode name: the ones a text file may carry, by code point.
+_CONTROL_NAMES = dict(enumerate((
+    "NULL", "START OF HEADING", "START OF TEXT", "END OF TEXT", "END OF TRANSMISSION",
+    "ENQUIRY", "ACKNOWLEDGE", "BELL", "BACKSPACE", "CHARACTER TABULATION", "LINE FEED",
+    "LINE TABULATION", "FORM FEED", "CARRIAGE RETURN", "SHIFT OUT", "SHIFT IN",
+    "DATA LINK ESCAPE", "DEVICE CONTROL ONE", "DEVICE CONTROL TWO", "DEVICE CONTROL THREE",
+    "DEVICE CONTROL FOUR", "NEGATIVE ACKNOWLEDGE", "SYNCHRONOUS IDLE",
+    "END OF TRANSMISSION BLOCK", "CANCEL", "END OF MEDIUM", "SUBSTITUTE", "ESCAPE",
+    "FILE SEPARATOR", "GROUP SEPARATOR", "RECORD SEPARATOR", "UNIT SEPARATOR"))) | {
+    0x7F: "DELETE", 0x85: "NEXT LINE"}
+
+
+def character_name(char: str) -> str:
+    """``U+00A0 NO-BREAK SPACE``: the code point and, where Unicode has one, the name."""
+    name = unicodedata.name(char, None) or _CONTROL_NAMES.get(ord(char))
+    return f"U+{ord(char):04X}" + (f" {name}" if name else "")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as an editor counts them: only ``\\n``, ``\\r\\n`` and ``\\r`` end
+    a line (unlike :meth:`str.splitlines`, a form feed or U+2028 does not)."""
+    lines = re.split(r"\r\n|\r|\n", text)
+    if lines[-1] == "":  # the newline that ends the last line starts no new one
+        lines.pop()
+    return lines
 
 
 def parse_line(text: str, line: int = 1) -> CommandLine | None:

@@ -78,8 +78,16 @@ def _dispatch(array: DiskArray, verb: str, args: dict[str, Any]) -> str:
     if verb.startswith("acopc "):
         command: Command = args["command"]
         target, pairs = _pairs_of(array, args)
-        step = target.run(command)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", errors.UnusableVolumeWarning)
+            step = target.run(command)
+        for warning in caught:  # anything else is the caller's to see
+            if not issubclass(warning.category, errors.UnusableVolumeWarning):
+                warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                       warning.lineno)
         lines = _SESSION_OUTPUT.get(command.verb, _session_lines)(command, step, pairs)
+        lines += [f"WARNING: {w.message}" for w in caught
+                  if issubclass(w.category, errors.UnusableVolumeWarning)]
         return "\n".join([*lines, f"Succeeded : {len(pairs)}", "Failed    : 0"])
     return _RUNNERS[verb](array, args)
 
@@ -192,6 +200,9 @@ def _query_notes(pairs: list[CopyPair], reverse: bool) -> list[str]:
             if not volume.usable and f"# {volume.name} " not in " ".join(notes):
                 notes.append(f"# {volume.name} is unusable: its copy was cancelled before it "
                              f"completed ({int(volume.missing.sum())} block(s) never copied)")
+            carried = pair.array.carried_unusable(volume)
+            if carried and f"# {volume.name} " not in " ".join(notes):
+                notes.append(f"# {carried} [M]")
         if not reverse and pair.reverse_state.has_session:
             notes.append(f"# {pair.name}: a reverse OPC is {pair.reverse_state} (query -r)")
     return notes

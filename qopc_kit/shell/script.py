@@ -17,7 +17,7 @@ import numpy as np
 from ..engine import errors
 from ..engine.array import DiskArray
 from .format import format_blocks
-from .parse import CommandLine, ShellSyntaxError, parse_line
+from .parse import CommandLine, ShellSyntaxError, parse_line, split_lines
 from .run import execute
 
 _NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.\-]*")  # what -a and -g accept
@@ -56,10 +56,11 @@ class Transcript:
 def parse_script(text: str) -> list[tuple[int, str, CommandLine | None]]:
     """Parse every line: (line number, line, CommandLine or None for blanks and comments).
 
+    Lines end only at ``\\n``, ``\\r\\n`` or ``\\r``, so line numbers are an editor's.
     Raises ShellSyntaxError for the first bad line; its message lists every bad line.
     """
     parsed, problems = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         try:
             parsed.append((number, line, parse_line(line, number)))
         except ShellSyntaxError as problem:
@@ -142,12 +143,19 @@ def to_script(array: DiskArray) -> str:
     of host I/O are not kept above the snapshot limit).
     """
     lines = [f"# qopc-kit session of {array.name}: {len(array.history) - 1} step(s)"]
+    # Each group's pairs as the steps so far made them: a command on one pair names a group
+    # that had the pair at that step (a group gets pairs later, never loses them).
+    members: dict[str, list[str]] = {}
     for step in array.history:
-        lines += _step_lines(array, step)
+        lines += _step_lines(array, step, members)
+        if step.action == "add_copy_group":
+            members[step.target] = list(step.args["pairs"])
+        elif step.action == "add_pair":
+            members[step.target].append(step.args["pair"])
     return "\n".join(lines) + "\n"
 
 
-def _step_lines(array: DiskArray, step) -> list[str]:
+def _step_lines(array: DiskArray, step, members: dict[str, list[str]]) -> list[str]:
     args, target = step.args, step.target
     if step.action in ("create", "add_copy_group", "add_pair") and not _NAME.fullmatch(target):
         raise errors.HistoryError(
@@ -167,10 +175,12 @@ def _step_lines(array: DiskArray, step) -> list[str]:
     if step.action in ("start", "cancel"):
         command = step.command
         option = f" {command.option}" if command.option else ""
-        if target in array.groups:
+        if target in members:
             return [f"acopc {command.verb} -g {target}{option}"]
-        group = next(g.name for g in array.groups.values()
-                     if any(p.name == target for p in g.pairs))
+        group = next((name for name, pairs in members.items() if target in pairs), None)
+        if group is None:
+            raise errors.HistoryError(f"cannot export step {step.number} ({step.action} on "
+                                      f"{target}): no copy group had the pair at that step")
         return [f"acopc {command.verb} -g {group} -p {target}{option}"]
     if step.action in ("write", "read"):
         blocks = args["blocks"]

@@ -66,6 +66,8 @@ class BlockRecord:
     logical: tuple[np.ndarray, np.ndarray]
     masks: Mapping[str, np.ndarray]
     step: int | None = None  # the array's step when captured (None: not known)
+    # Why each side carries an unusable image (copied from an unusable volume), or None.
+    carried: tuple[str | None, str | None] = (None, None)
 
     @property
     def moment(self) -> str:
@@ -101,6 +103,7 @@ def capture(pair: CopyPair) -> BlockRecord:
         logical=(_frozen(source.image()), _frozen(destination.image())),
         masks=MappingProxyType({k: _frozen(v) for k, v in masks_of(pair).items()}),
         step=len(pair.array.history) - 1,
+        carried=(pair.array.carried_unusable(source), pair.array.carried_unusable(destination)),
     )
 
 
@@ -153,6 +156,10 @@ def _header(record: BlockRecord, logical: bool) -> str:
         text += f"  {record.destination} UNUSABLE"
     if not record.source_usable:
         text += f"  {record.source} UNUSABLE"
+    for volume, carried in zip((record.source, record.destination), record.carried,
+                               strict=True):
+        if carried:
+            text += f"  {volume} CARRIES AN UNUSABLE IMAGE [M]"
     return text
 
 
@@ -237,6 +244,10 @@ def _sides_html(record: BlockRecord, logical: bool, changed: np.ndarray | None) 
         volume = record.source if side == "source" else record.destination
         usable = record.source_usable if side == "source" else record.destination_usable
         state = "" if usable else ' <span class="qopc-warn">UNUSABLE</span>'
+        carried = record.carried[0 if side == "source" else 1]
+        if carried:
+            state += (f' <span class="qopc-warn" title="{esc(carried)}">CARRIES AN UNUSABLE '
+                      "IMAGE [M]</span>")
         title = f"{side} <code>{esc(volume)}</code>{state}"
         mine = [m for m in marks if m.side == side]
         parts.append(f'<div class="qopc-side" data-side="{side}">'

@@ -47,6 +47,9 @@ def _wrap(kind: str, title: str, body: str) -> str:
 @renders(Volume)
 def _volume(volume) -> str:
     state = "usable" if volume.usable else '<span class="qopc-warn">UNUSABLE</span>'
+    carried = volume.array.carried_unusable(volume)
+    if carried:
+        state += f', <span class="qopc-warn">{html.escape(carried)} [M]</span>'
     body = (f'<div class="qopc-note">{volume.blocks} blocks of {volume.block_size} byte(s), '
             f"{state}</div>")
     if volume.blocks <= MAX_CELLS:
@@ -83,7 +86,9 @@ def _array(array) -> str:
     volumes = "".join(
         f"<tr><td><code>{html.escape(v.name)}</code></td><td class=\"qopc-num\">{v.blocks}</td>"
         f'<td class="qopc-num">{v.block_size}</td>'
-        f"<td>{'usable' if v.usable else '<span class=qopc-warn>UNUSABLE</span>'}</td></tr>"
+        f"<td>{'usable' if v.usable else '<span class=qopc-warn>UNUSABLE</span>'}"
+        + (", <span class=qopc-warn>carries an unusable image [M]</span>"
+           if array.carried_unusable(v) else "") + "</td></tr>"
         for v in array.volumes.values())
     groups = "".join(
         f"<tr><td>{html.escape(g.name)}</td><td>"

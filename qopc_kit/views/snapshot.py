@@ -46,6 +46,8 @@ class PairSnapshot:
     forward: SessionSnapshot
     reverse: SessionSnapshot
     step: int
+    # Why each side carries an unusable image (its last copy came from one), or None.
+    carried: tuple[str | None, str | None] = (None, None)
 
     def session(self, reverse: bool = False) -> SessionSnapshot:
         """The reverse OPC's snapshot with ``reverse``, else the QuickOPC session's."""
@@ -86,4 +88,6 @@ def snapshot(pair: CopyPair | PairSnapshot) -> PairSnapshot:
     return PairSnapshot(pair.name, pair.source.name, pair.destination.name, pair.source.blocks,
                         pair.destination.blocks, pair.source.usable, pair.destination.usable,
                         _session(pair.session), _session(pair.reverse_session),
-                        len(pair.array.history) - 1)
+                        len(pair.array.history) - 1,
+                        (pair.array.carried_unusable(pair.source),
+                         pair.array.carried_unusable(pair.destination)))

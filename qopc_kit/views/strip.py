@@ -72,6 +72,9 @@ def _strip_header(shot: PairSnapshot, count: int, bins: int) -> str:
         text += f"  {shot.destination} UNUSABLE"
     if not shot.source_usable:
         text += f"  {shot.source} UNUSABLE"
+    for volume, carried in zip((shot.source, shot.destination), shot.carried, strict=True):
+        if carried:
+            text += f"  {volume} CARRIES AN UNUSABLE IMAGE [M]"
     return text
 
 
