@@ -191,3 +191,15 @@ def test_an_array_like_without_iteration_is_read_as_numpy_reads_it(lesson):
             return np.array([0, 1])
 
     assert src.read(Numbers())[:, 0].tobytes() == b"AB"
+
+
+def test_a_volume_too_large_to_simulate_is_refused():
+    """add_volume refuses more than MAX_VOLUME_BYTES, naming the volume and its size."""
+    from qopc_kit.engine.array import MAX_VOLUME_BYTES
+
+    array = DiskArray("ET001")
+    with pytest.raises(ArgumentError, match=r"volume 0x1: 25275995877 blocks of 1 byte"):
+        array.add_volume(1, 25_275_995_877)
+    with pytest.raises(ArgumentError, match="GiB"):
+        array.add_volume(2, MAX_VOLUME_BYTES // 512 + 1, block_size=512)
+    assert not array.volumes and len(array.history) == 1

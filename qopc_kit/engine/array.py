@@ -5,36 +5,36 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from . import errors
-from .blocks import Selection, format_blocks
-from .commands import Command
+from .blocks import Selection
+from .commands import Commanding, change_of
 from .history import (
-    ENTRY_OVERHEAD,
     HISTORY_BUDGET,
-    SNAPSHOT_LIMIT,
     Action,
     Change,
     Checkpoints,
-    History,
     Step,
 )
 from .pair import CopyGroup, CopyPair
+from .rewind import Rewinding
 from .session import Index, Session
-from .states import Copy, Event, State, Transition, transition
+from .states import Copy, Event, State, transition
 from .volume import Volume
 
 #: Volume numbers up to this are accepted (the shell reads whole numbers up to 2**40, so
 #: every volume can be written in a script).
 MAX_VOLUME_NUMBER = 2**40
+#: A simulated volume holds at most this many bytes (the benchmarks' largest is 512 MiB):
+#: a typo must not reserve terabytes that a later step would touch.
+MAX_VOLUME_BYTES = 2**32
 
 
-class DiskArray:
+class DiskArray(Commanding, Rewinding):
     """One ETERNUS disk array (``ET001``): volumes, QuickOPC copy groups and a clock.
 
     ``copy_rate`` is how many queued blocks the background copier moves per tick
@@ -73,7 +73,15 @@ class DiskArray:
                 f"volume number must be an int from 0 to 0x{MAX_VOLUME_NUMBER:x}, got {number!r}")
         blocks = _positive(blocks, "blocks")
         block_size = _positive(block_size, "block_size")
-        volume = Volume(self, int(number), blocks, block_size)
+        if blocks * block_size > MAX_VOLUME_BYTES:
+            raise errors.ArgumentError(
+                f"volume 0x{int(number):x}: {blocks} blocks of {block_size} byte(s) is more than "
+                f"the {MAX_VOLUME_BYTES // 2**30} GiB a simulated volume may hold")
+        try:
+            volume = Volume(self, int(number), blocks, block_size)
+        except MemoryError:  # numpy could not allocate the blocks
+            raise errors.ArgumentError(f"volume 0x{int(number):x}: {blocks} blocks of "
+                                       f"{block_size} byte(s) do not fit in memory") from None
         if volume.name in self._volumes:
             raise errors.ArgumentError(f"volume {volume.name} already exists")
         self._volumes[volume.name] = volume
@@ -260,352 +268,8 @@ class DiskArray:
                     row = transition(session.copy, session.state, Event.FAILURE)
                     if row is not None:
                         session.move(row)
-                        changes.append(_change(pair, row))
+                        changes.append(change_of(pair, row))
         return self._record(Action.FAIL, volume.name, {}, changes)
-
-    # History -----------------------------------------------------------------------
-    @property
-    def history(self) -> History:
-        """Every step so far, oldest first; step 0 created the array (a notebook shows a
-        timeline)."""
-        return History(self._history, self)
-
-    def history_steps(self) -> list[Step]:
-        """The steps as they are now (a copy of the list, for comparisons)."""
-        return list(self._history)
-
-    @property
-    def history_budget(self) -> int:
-        """Bytes the history's checkpoints may hold (every kept step stays restorable; a
-        smaller budget makes going far back slower, not inexact). Setting it checks the
-        value (a whole number >= 0, else ArgumentError) and drops checkpoints to fit."""
-        return self._checkpoints.budget
-
-    @history_budget.setter
-    def history_budget(self, budget: int) -> None:
-        self._checkpoints.budget = budget
-
-    def rewind(self, step: int) -> None:
-        """Restore everything exactly as it was after ``step``; later steps are dropped.
-
-        Raises HistoryError when there is no such step or its state was not kept.
-        """
-        self._kept(step, "rewind to")
-        self._restore(step)
-        self._checkpoints.forget_after(step)
-
-    def at(self, step: int) -> DiskArray:
-        """A new array, exactly as this one was after ``step``; this one is left untouched.
-
-        The new array has its own volumes, pairs and groups; its history ends at ``step``
-        and rewinds like this one's. Raises HistoryError when there is no such step or its
-        state was not kept.
-        """
-        self._kept(step, "show")
-        twin = DiskArray(self.name, self._copy_rate, max_sessions=self.max_sessions,
-                         snapshots=self.snapshots, history_budget=self.history_budget)
-        # Objects only ever join an array (a rewind drops the steps that made them), so the
-        # objects the steps up to ``step`` created are every object of every checkpoint.
-        twins: dict[Any, Any] = {}
-        for made in self._checkpoints.created(step):
-            if isinstance(made, Volume):
-                twins[made] = Volume(twin, made.number, made.blocks, made.block_size)
-            elif isinstance(made, CopyGroup):
-                twins[made] = CopyGroup(twin, made.name, [])
-            else:
-                twins[made] = CopyPair(twin, twins[made.source], twins[made.destination])
-        twin._history = self._history[:step + 1]  # steps are frozen: shared, not copied
-        twin._checkpoints = self._checkpoints.copy(step, lambda saved: _retarget(saved, twins),
-                                                   twins)
-        twin._restore(step)
-        return twin
-
-    def undo(self) -> None:
-        """Go back one step."""
-        if len(self._history) < 2:
-            raise errors.HistoryError("nothing to undo: the array has just been created")
-        self.rewind(len(self._history) - 2)
-
-    def _kept(self, step: int, doing: str) -> None:
-        """Check that the state after ``step`` can be restored; HistoryError if not."""
-        last = len(self._history) - 1
-        if isinstance(step, bool) or not isinstance(step, numbers.Integral):
-            raise errors.HistoryError(f"cannot {doing} step {step!r}: a step is a whole "
-                                      f"number from 0 to {last}")
-        if not 0 <= step <= last:
-            raise errors.HistoryError(f"cannot {doing} step {step}: steps are 0 to {last}")
-        if not self._history[step].kept:
-            raise errors.HistoryError(
-                f"cannot {doing} step {step}: its state was not kept (snapshots stop above "
-                f"{SNAPSHOT_LIMIT // 2**20} MiB of volumes; DiskArray(snapshots=True) keeps them)")
-
-    def _restore(self, step: int) -> None:
-        """Make the state the one after kept ``step``: load the nearest checkpoint, then do
-        the recorded steps after it again. The history then ends at ``step``."""
-        start, saved = self._checkpoints.nearest(step)
-        later = self._history[start + 1:step + 1]
-        self._load(saved)
-        del self._history[start + 1:]
-        self._replaying = True
-        try:
-            with warnings.catch_warnings():  # the reads warned when they were done
-                warnings.simplefilter("ignore", errors.UnusableVolumeWarning)
-                for original in later:
-                    self._redo(original)
-        finally:
-            self._replaying = False
-        self._registered = self._counts()
-
-    def _redo(self, step: Step) -> None:
-        """Do ``step`` again, from the state after the step before it, and record it."""
-        args, target = step.args, step.target
-        if step.action in ("add_volume", "add_copy_group", "add_pair"):
-            # The same objects as the first time, as they were new.
-            for made in self._checkpoints.created_at(step.number):
-                if isinstance(made, Volume):
-                    made._data[:] = 0
-                    made._missing = None
-                    self._volumes[made.name] = made
-                elif isinstance(made, CopyGroup):
-                    self._groups[made.name] = made
-                else:
-                    made.session.reset()
-                    made.reverse_session.reset()
-                    self._pairs[made.name] = made
-            if step.action == "add_copy_group":
-                self._groups[target].pairs = tuple(self._pairs[p] for p in args["pairs"])
-            elif step.action == "add_pair":
-                group = self._groups[target]
-                group.pairs = (*group.pairs, self._pairs[args["pair"]])
-            self._history.append(step)
-            return
-        if step.action in ("start", "cancel"):
-            pairs = (list(self._groups[target].pairs) if target in self._groups
-                     else [self._pairs[target]])
-            self._command(args["command"], pairs, target)
-        elif step.action in ("write", "read"):
-            volume = self._volumes[target]
-            index = np.array(args["blocks"], dtype=np.intp)  # checked when first done
-            chosen = Selection(index, index.size < 2)
-            if step.action == "write":
-                rows = np.frombuffer(args["data"], dtype=np.uint8).reshape(-1, volume.block_size)
-                self._host_write(volume, chosen, rows)
-            else:
-                self._host_read(volume, chosen)
-        elif step.action == "tick":
-            self.tick(args["n"])
-        elif step.action == "copy_rate":
-            self.copy_rate = args["rate"]
-        elif step.action == "fail":
-            self.fail(target)
-        else:
-            raise errors.HistoryError(f"cannot replay step {step.number}: {step.action!r}")
-        if self._history[-1] != step:  # the engine is deterministic: this is a bug
-            raise errors.HistoryError(f"replaying step {step.number} ({step}) gave "
-                                      f"{self._history[-1]}: the history cannot be restored")
-        self._history[-1] = step
-
-    # Commands (called by CopyPair and CopyGroup) ----------------------------------------
-    def _command(self, command: Command, pairs: list[CopyPair], target: str) -> Step:
-        """Check ``command`` on every pair first, then apply it to all: all or none.
-        Returns the step it recorded."""
-        for pair in pairs:
-            if self._pairs.get(pair.name) is not pair:  # a handle kept across a rewind
-                raise errors.NotFoundError(f"cannot {command.words} on {pair.name}: the pair "
-                                           f"is not in {self.name} (it was removed by a rewind)")
-        pending: list[tuple[Volume, Volume, str]] = []
-        actions = [self._plan(command, pair, pending) for pair in pairs]
-        # A start copies whatever image its source holds: one that is unusable (or carries
-        # an unusable image) is copied as it is, with a warning, and the copy carries it.
-        unusable = {} if command.verb != "start" else {
-            destination.name: (source, why) for pair in pairs
-            for source, destination in [(pair.destination, pair.source) if command.reverse
-                                        else (pair.source, pair.destination)]
-            for why in [self._why_unusable(source)] if why is not None}
-        changes: list[Change] = []
-        for action in actions:
-            changes += action()
-        changes += self._settle()
-        args: dict[str, Any] = {"command": command}
-        if unusable:
-            args["unusable"] = {name: f"{name} carries an unusable image: a copy of "
-                                f"{source.name} taken while {why}"
-                                for name, (source, why) in unusable.items()}
-        step = self._record(Action.of(command), target, args, changes)
-        for name, (source, why) in unusable.items():
-            warnings.warn(f"{command.words} copied {source.name} to {name} while {why}: {name} "
-                          "now carries that unusable image (restore from a good copy instead) "
-                          "[M]", errors.UnusableVolumeWarning, stacklevel=4)
-        return step
-
-    def carried_unusable(self, volume: Volume) -> str | None:
-        """Why ``volume`` carries an unusable image (its last logical copy came from an
-        unusable volume, or from one that carried such an image), or None. [M]"""
-        for step in reversed(self._history):
-            for change in step.changes:
-                if _copied_into(change) == volume.name:
-                    return step.args.get("unusable", {}).get(volume.name)
-        return None
-
-    def _why_unusable(self, volume: Volume) -> str | None:
-        """Why the image on ``volume`` is unusable, or None when it is a good image."""
-        if volume._missing is not None:
-            never = "copied"
-            for step in reversed(self._history):
-                cancels = [c for c in step.changes if c.event is Event.CANCEL
-                           and _cancelled_into(c) == volume.name]
-                if cancels:
-                    never = "restored" if cancels[-1].copy is Copy.OPC else "copied"
-                    break
-            blocks = format_blocks(np.flatnonzero(volume._missing), 16)
-            return f"{volume.name} was unusable (block(s) {blocks} never {never})"
-        carried = self.carried_unusable(volume)
-        return None if carried is None else carried.replace(" carries ", " carried ", 1)
-
-    def _plan(self, command: Command, pair: CopyPair,
-              pending: list[tuple[Volume, Volume, str]]) -> Callable[[], list[Change]]:
-        """Check one pair; return what applies the command to it. Changes nothing."""
-        forward, reverse = pair.session, pair.reverse_session
-
-        def refuse(error: type[errors.QuickOPCError], reason: str) -> errors.QuickOPCError:
-            # Name the pair's (QuickOPC) state, unless the reason already does.
-            state = str(forward.state)
-            where = pair.name if state.lower() in reason.lower() else f"{pair.name} ({state})"
-            return error(f"cannot {command.words} on {where}: {reason}")
-
-        if command.reverse:
-            row = transition(Copy.OPC, reverse.state, command.event)
-            if command is Command.CANCEL_REVERSE:
-                if row is None:
-                    raise refuse(errors.SessionNotFoundError,
-                                 "no reverse OPC session: Session does not exist")
-                cancel_row = row
-                return lambda: self._cancel(pair, reverse, cancel_row)
-            forward_row = transition(Copy.QUICKOPC, forward.state, Event.START_REVERSE)
-            if forward_row is None:
-                raise refuse(errors.PhaseError,
-                             f"the QuickOPC session is in {forward.state}; a reverse copy needs "
-                             "Tracking (physical copy complete): Phase is not correct")
-            if row is None:
-                raise refuse(errors.SessionExistsError,
-                             f"a reverse OPC session exists ({reverse.state}); cancel -r first")
-            others = [s for s in self._live(lambda s: s.state.has_session)
-                      if s.source is pair.source and s is not forward]
-            if others:
-                raise refuse(errors.CascadeError,
-                             f"{pair.source.name} is also the source of "
-                             f"{others[0].source.name}:{others[0].destination.name}; restoring "
-                             "it would cascade: Cascade local copy session exist")
-            reverse_row, restore_row = forward_row, row
-            return lambda: self._start_reverse(pair, reverse_row, restore_row)
-
-        if reverse.state.has_session:
-            raise refuse(errors.PhaseError,
-                         f"its reverse OPC is in {reverse.state}; wait for it to end or "
-                         "cancel -r first: Phase is not correct")
-        if command is Command.CANCEL:
-            end = transition(Copy.QUICKOPC, forward.state, Event.CANCEL)
-            if end is None:
-                raise refuse(errors.SessionNotFoundError, "no session: Session does not exist")
-            return lambda: self._cancel(pair, forward, end)
-
-        row = transition(Copy.QUICKOPC, forward.state, command.event)
-        if row is None:
-            if command is Command.START:
-                hint = ("use -auto, or cancel first" if forward.state is State.ERROR_SUSPEND
-                        else "use -diff or -auto, or cancel first")
-                raise refuse(errors.SessionExistsError,
-                             f"a session exists ({forward.state}); {hint}")
-            if forward.state is State.NO_SESSION:
-                raise refuse(errors.SessionNotFoundError, "no session: Session does not exist")
-            raise refuse(errors.PhaseError, f"in {forward.state}: Phase is not correct")
-        if row.state in (State.NO_SESSION, State.ERROR_SUSPEND):  # a full start
-            self._check_conflicts(pair, pending, refuse)
-            pending.append((pair.source, pair.destination, pair.name))
-            return lambda: self._start_full(pair, row)
-        return lambda: self._start_diff(pair, row)
-
-    def _check_conflicts(self, pair: CopyPair, pending: list[tuple[Volume, Volume, str]],
-                         refuse: Callable[..., errors.QuickOPCError]) -> None:
-        source, destination = pair.source, pair.destination
-        if source is destination:
-            raise refuse(errors.DestinationBusyError,
-                         f"source and destination are the same volume ({source.name})")
-        if source.blocks != destination.blocks or source.block_size != destination.block_size:
-            raise refuse(errors.SizeMismatchError,
-                         f"{source.name} has {source.blocks} blocks of {source.block_size} byte(s) "
-                         f"and {destination.name} {destination.blocks} of "
-                         f"{destination.block_size}: Size Not Supported")
-        live = [(s.source, s.destination, f"{s.source.name}:{s.destination.name}")
-                for s in self._live(lambda s: s.state.has_session) if s is not pair.session]
-        live += pending
-        for src, dst, name in live:
-            if dst is destination:
-                raise refuse(errors.DestinationBusyError,
-                             f"{destination.name} is already the destination of {name}")
-            if src is destination:
-                raise refuse(errors.CascadeError,
-                             f"{destination.name} is the source of {name}: "
-                             "Cascade local copy session exist")
-            if dst is source:
-                raise refuse(errors.CascadeError,
-                             f"{source.name} is the destination of {name}: "
-                             "Cascade local copy session exist")
-        feeding = sum(src is source for src, _, _ in live)
-        if feeding >= self.max_sessions:
-            raise refuse(errors.SessionLimitError,
-                         f"{source.name} already feeds {feeding} sessions, the array's limit")
-
-    def _start_full(self, pair: CopyPair, row: Transition) -> list[Change]:
-        session = pair.session
-        session.end()  # from Error suspend, -auto cancels first
-        session.logical_copy(np.ones(pair.source.blocks, dtype=bool), self._new_sid())
-        pair.destination._missing = None
-        session.move(row)
-        return [_change(pair, row)]
-
-    def _start_diff(self, pair: CopyPair, row: Transition) -> list[Change]:
-        session = pair.session
-        session.differential_copy(session.sid or self._new_sid())
-        session.move(row)
-        return [_change(pair, row)]
-
-    def _start_reverse(self, pair: CopyPair, forward_row: Transition,
-                       row: Transition) -> list[Change]:
-        forward, reverse = pair.session, pair.reverse_session
-        changed = forward._source_tracking | forward._destination_tracking
-        reverse.logical_copy(changed, self._new_sid())
-        # The restore changes the source: the next -diff must copy those blocks again.
-        forward.mark_source(np.flatnonzero(changed))
-        pair.source._missing = None
-        forward.move(forward_row)
-        reverse.move(row)
-        return [_change(pair, forward_row), _change(pair, row)]
-
-    def _cancel(self, pair: CopyPair, session: Session, row: Transition) -> list[Change]:
-        incomplete = session.state is not State.TRACKING and session.rest_blocks > 0
-        session.destination._missing = session._queued.copy() if incomplete else None
-        session.end()
-        session.move(row)
-        return [_change(pair, row)]
-
-    def _settle(self) -> list[Change]:
-        """End every physical copy that has nothing left, whatever moved its last block."""
-        changes = []
-        for pair in self._pairs.values():
-            for session in (pair.session, pair.reverse_session):
-                if _moving(session) and session.rest_blocks == 0:
-                    row = transition(session.copy, session.state, Event.COPY_COMPLETE)
-                    if row is not None:
-                        session.move(row)
-                        if row.next is State.NO_SESSION:
-                            session.end()
-                        changes.append(_change(pair, row))
-        return changes
-
-    def _new_sid(self) -> int:
-        sid, self._next_sid = self._next_sid, self._next_sid + 1
-        return sid
 
     # Host I/O (called by Volume) --------------------------------------------------------
     def _host_write(self, volume: Volume, chosen: Selection, rows: np.ndarray) -> Step:
@@ -691,75 +355,6 @@ class DiskArray:
             if keep(pair.reverse_session):
                 yield pair.reverse_session
 
-    # Snapshots ---------------------------------------------------------------------------
-    def _keeping(self) -> bool:
-        if self._replaying:  # a replayed step is recorded as it was the first time
-            return True
-        if self.snapshots is not None:
-            return self.snapshots
-        return sum(v._data.nbytes for v in self._volumes.values()) <= SNAPSHOT_LIMIT
-
-    def _record(self, action: Action, target: str, args: dict[str, Any],
-                changes: Iterable[Change] = ()) -> Step:
-        kept = self._keeping()
-        progress = tuple((pair.name, s.copy, s.copied_blocks, s.rest_blocks)
-                         for pair in self._pairs.values()
-                         for s in (pair.session, pair.reverse_session) if s.state.has_session)
-        number = len(self._history)
-        step = Step(number, action, target, args, tuple(changes), progress, kept=kept)
-        self._history.append(step)
-        if self._replaying:  # its checkpoint, if due, and its objects were kept the first time
-            return step
-        counts = self._counts()
-        registries: tuple[dict[str, Any], ...] = (self._volumes, self._groups, self._pairs)
-        created = tuple(made for objects, before in zip(registries, self._registered, strict=True)
-                        for made in islice(objects.values(), before, None))
-        self._registered = counts
-        # A replay cannot cross a step that was not kept: the next kept one is a checkpoint.
-        pinned = number == 0 or not self._history[number - 1].kept
-        self._checkpoints.record(number, created, kept, pinned, self._save)
-        return step
-
-    def _counts(self) -> tuple[int, int, int]:
-        return len(self._volumes), len(self._groups), len(self._pairs)
-
-    def _save(self) -> tuple[dict[str, Any], int]:
-        """The whole state, copied, and the bytes of its numpy buffers and entries."""
-        saved: dict[str, Any] = {
-            "copy_rate": self._copy_rate,
-            "next_sid": self._next_sid,
-            "volumes": [(v, v._data.copy(), None if v._missing is None else v._missing.copy())
-                        for v in self._volumes.values()],
-            # A group's pairs grow with add_pair, so they are kept with it.
-            "groups": [(group, group.pairs) for group in self._groups.values()],
-            "pairs": [(p, p.session.save(), p.reverse_session.save())
-                      for p in self._pairs.values()],
-        }
-        nbytes = sum(data.nbytes + (0 if missing is None else missing.nbytes)
-                     for _, data, missing in saved["volumes"])
-        nbytes += sum(Session.saved_bytes(s)
-                      for _, forward, reverse in saved["pairs"] for s in (forward, reverse))
-        entries = len(saved["volumes"]) + len(saved["groups"]) + len(saved["pairs"])
-        return saved, nbytes + ENTRY_OVERHEAD * entries
-
-    def _load(self, saved: dict[str, Any]) -> None:
-        self._copy_rate = saved["copy_rate"]
-        self._next_sid = saved["next_sid"]
-        self._volumes = {}
-        for volume, data, missing in saved["volumes"]:
-            volume._data[:] = data
-            volume._missing = None if missing is None else missing.copy()
-            self._volumes[volume.name] = volume
-        self._groups = {}
-        for group, pairs in saved["groups"]:
-            group.pairs = pairs
-            self._groups[group.name] = group
-        self._pairs = {}
-        for pair, forward, reverse in saved["pairs"]:
-            pair.session.load(forward)
-            pair.reverse_session.load(reverse)
-            self._pairs[pair.name] = pair
-
     def _repr_html_(self) -> str:
         from ..views.display import repr_html  # views are optional: only a notebook needs them
         return repr_html(self)
@@ -770,45 +365,12 @@ class DiskArray:
                 f"step {len(self._history) - 1}>")
 
 
-def _retarget(saved: dict[str, Any], twins: dict[Any, Any]) -> dict[str, Any]:
-    """``saved`` with each volume, group and pair swapped for its twin in ``twins``.
-
-    The numpy arrays inside are shared, not copied: loading a snapshot only copies out of them.
-    """
-    return {
-        "copy_rate": saved["copy_rate"],
-        "next_sid": saved["next_sid"],
-        "volumes": [(twins[v], data, missing) for v, data, missing in saved["volumes"]],
-        "groups": [(twins[g], tuple(twins[p] for p in pairs)) for g, pairs in saved["groups"]],
-        "pairs": [(twins[p], forward, reverse) for p, forward, reverse in saved["pairs"]],
-    }
-
-
-def _copied_into(change: Change) -> str | None:
-    """The volume a logical copy (a start) put a new image on, or None for other changes."""
-    source, _, destination = change.pair.partition(":")
-    if change.copy is Copy.OPC:
-        return source if change.event is Event.START_REVERSE else None
-    return destination if change.event in (Event.START, Event.START_DIFF,
-                                           Event.START_AUTO) else None
-
-
-def _cancelled_into(change: Change) -> str:
-    """The destination of the session a cancel ended."""
-    source, _, destination = change.pair.partition(":")
-    return source if change.copy is Copy.OPC else destination
-
-
 def _copying(session: Session) -> bool:
     return session.state.copying
 
 
 def _moving(session: Session) -> bool:
     return session.state in (State.COPYING_TRACKING, State.COPYING)
-
-
-def _change(pair: CopyPair, row: Transition) -> Change:
-    return Change(pair.name, row.copy, row.state, row.event, row.next)
 
 
 def _positive(value: object, name: str) -> int:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from .commands import Command
 from .errors import ArgumentError
 from .states import Copy, Event, State
 
 if TYPE_CHECKING:
     from .array import DiskArray
+    from .commands import Command
 
 
 class Action(str, Enum):

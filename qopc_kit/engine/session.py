@@ -103,6 +103,11 @@ class Session:
         "Bool mask of blocks copied ahead of a source write since the logical copy.")
 
     @property
+    def moving(self) -> bool:
+        """True while a physical copy runs (Copying/Tracking, or a reverse OPC's Copying)."""
+        return self.state in (State.COPYING_TRACKING, State.COPYING)
+
+    @property
     def rest_blocks(self) -> int:
         """Blocks still queued for physical copy (acopc query's Rest Block)."""
         return self._rest
