@@ -97,3 +97,14 @@ def test_a_command_step_reads_back_as_its_command():
     step = group.pairs[0].run(Command.START_DIFF)
     assert describe(step)[0] == "acopc start -p ET001/0x1:ET001/0x2 -diff"
     assert to_script(array).splitlines()[-1] == "acopc start -g CG1 -p ET001/0x1:ET001/0x2 -diff"
+
+
+def test_every_action_has_its_words_and_its_script_line():
+    """Each step action is described by the timeline and written by to_script: one table
+    entry each, no action left out."""
+    from qopc_kit import Action
+    from qopc_kit.shell import script
+    from qopc_kit.views import timeline
+
+    assert set(timeline._DESCRIBE) == set(Action)
+    assert set(script._LINES) == set(Action)

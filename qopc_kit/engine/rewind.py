@@ -156,7 +156,7 @@ class Rewinding:
     def _redo(self, step: Step) -> None:
         """Do ``step`` again, from the state after the step before it, and record it."""
         args, target = step.args, step.target
-        if step.action in ("add_volume", "add_copy_group", "add_pair"):
+        if step.action in (Action.ADD_VOLUME, Action.ADD_COPY_GROUP, Action.ADD_PAIR):
             # The same objects as the first time, as they were new.
             for made in self._checkpoints.created_at(step.number):
                 if isinstance(made, Volume):
@@ -169,31 +169,31 @@ class Rewinding:
                     made.session.reset()
                     made.reverse_session.reset()
                     self._pairs[made.name] = made
-            if step.action == "add_copy_group":
+            if step.action == Action.ADD_COPY_GROUP:
                 self._groups[target].pairs = tuple(self._pairs[p] for p in args["pairs"])
-            elif step.action == "add_pair":
+            elif step.action == Action.ADD_PAIR:
                 group = self._groups[target]
                 group.pairs = (*group.pairs, self._pairs[args["pair"]])
             self._history.append(step)
             return
-        if step.action in ("start", "cancel"):
+        if step.action in (Action.START, Action.CANCEL):
             pairs = (list(self._groups[target].pairs) if target in self._groups
                      else [self._pairs[target]])
             self._command(args["command"], pairs, target)
-        elif step.action in ("write", "read"):
+        elif step.action in (Action.WRITE, Action.READ):
             volume = self._volumes[target]
             index = np.array(args["blocks"], dtype=np.intp)  # checked when first done
             chosen = Selection(index, index.size < 2)
-            if step.action == "write":
+            if step.action == Action.WRITE:
                 rows = np.frombuffer(args["data"], dtype=np.uint8).reshape(-1, volume.block_size)
                 self._host_write(volume, chosen, rows)
             else:
                 self._host_read(volume, chosen)
-        elif step.action == "tick":
+        elif step.action == Action.TICK:
             self.tick(args["n"])
-        elif step.action == "copy_rate":
+        elif step.action == Action.COPY_RATE:
             self.copy_rate = args["rate"]
-        elif step.action == "fail":
+        elif step.action == Action.FAIL:
             self.fail(target)
         else:
             raise errors.HistoryError(f"cannot replay step {step.number}: {step.action!r}")

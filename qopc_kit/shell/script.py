@@ -10,12 +10,14 @@ the identical state.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..engine import errors
 from ..engine.array import DiskArray
+from ..engine.history import Action, Step
 from .format import format_blocks
 from .parse import CommandLine, ShellSyntaxError, parse_line, split_lines
 from .run import execute
@@ -155,51 +157,64 @@ def to_script(array: DiskArray) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _step_lines(array: DiskArray, step, members: dict[str, list[str]]) -> list[str]:
-    args, target = step.args, step.target
-    if step.action in ("create", "add_copy_group", "add_pair") and not _NAME.fullmatch(target):
+def _step_lines(array: DiskArray, step: Step, members: dict[str, list[str]]) -> list[str]:
+    """The script lines that redo ``step`` (``members``: each group's pairs at that step)."""
+    if step.action in _NAMED and not _NAME.fullmatch(step.target):
         raise errors.HistoryError(
-            f"cannot export step {step.number}: the name {target!r} cannot be written in the "
-            "shell language (use letters, digits, '_', '.' and '-', not first)")
-    if step.action == "create":
-        return [f"acarray add -a {target} -copy-rate {args['copy_rate']} "
-                f"-max-sessions {args['max_sessions']}"]
-    if step.action == "add_volume":
-        return [f"volume add 0x{args['number']:x} blocks {args['blocks']} "
-                f"block-size {args['block_size']}"]
-    if step.action == "add_copy_group":
-        return [f"acgroup create -g {target} -type QuickOPC -a {array.name}",
-                *(f"acpair add -g {target} -p {pair}" for pair in args["pairs"])]
-    if step.action == "add_pair":
-        return [f"acpair add -g {target} -p {args['pair']}"]
-    if step.action in ("start", "cancel"):
-        command = step.command
-        option = f" {command.option}" if command.option else ""
-        if target in members:
-            return [f"acopc {command.verb} -g {target}{option}"]
-        group = next((name for name, pairs in members.items() if target in pairs), None)
-        if group is None:
-            raise errors.HistoryError(f"cannot export step {step.number} ({step.action} on "
-                                      f"{target}): no copy group had the pair at that step")
-        return [f"acopc {command.verb} -g {group} -p {target}{option}"]
-    if step.action in ("write", "read"):
-        blocks = args["blocks"]
-        if isinstance(blocks, int):
-            raise errors.HistoryError(
-                f"cannot export step {step.number} ({step.action} of {blocks} block(s) on "
-                f"{target}): the array was too large to keep which blocks and bytes; "
-                "DiskArray(snapshots=True) keeps them")
-        where = format_blocks(blocks)
-        if step.action == "read":
-            return [f"read {target} {where}"]
-        return [f"write {target} {where} {_data_word(args['data'], len(blocks))}"]
-    if step.action == "tick":
-        return [f"tick {args['n']}"]
-    if step.action == "copy_rate":
-        return [f"copy-rate {args['rate']}"]
-    if step.action == "fail":
-        return [f"fail {target}"]
-    raise errors.HistoryError(f"cannot export step {step.number}: unknown action {step.action!r}")
+            f"cannot export step {step.number}: the name {step.target!r} cannot be written in "
+            "the shell language (use letters, digits, '_', '.' and '-', not first)")
+    return _LINES[step.action](array, step, members)
+
+
+def _command_line(array: DiskArray, step: Step, members: dict[str, list[str]]) -> list[str]:
+    command, target = step.command, step.target
+    assert command is not None  # a start or cancel step records its command
+    option = f" {command.option}" if command.option else ""
+    if target in members:
+        return [f"acopc {command.verb} -g {target}{option}"]
+    group = next((name for name, pairs in members.items() if target in pairs), None)
+    if group is None:
+        raise errors.HistoryError(f"cannot export step {step.number} ({step.action} on "
+                                  f"{target}): no copy group had the pair at that step")
+    return [f"acopc {command.verb} -g {group} -p {target}{option}"]
+
+
+def _io_line(array: DiskArray, step: Step, members: dict[str, list[str]]) -> list[str]:
+    blocks, target = step.args["blocks"], step.target
+    if isinstance(blocks, int):
+        raise errors.HistoryError(
+            f"cannot export step {step.number} ({step.action} of {blocks} block(s) on "
+            f"{target}): the array was too large to keep which blocks and bytes; "
+            "DiskArray(snapshots=True) keeps them")
+    where = format_blocks(blocks)
+    if step.action is Action.READ:
+        return [f"read {target} {where}"]
+    return [f"write {target} {where} {_data_word(step.args['data'], len(blocks))}"]
+
+
+_Lines = Callable[[DiskArray, Step, dict[str, list[str]]], list[str]]
+_NAMED = (Action.CREATE, Action.ADD_COPY_GROUP, Action.ADD_PAIR)
+#: Each action's script lines (a test checks that every Action has its entry).
+_LINES: dict[Action, _Lines] = {
+    Action.CREATE: lambda array, step, _: [
+        f"acarray add -a {step.target} -copy-rate {step.args['copy_rate']} "
+        f"-max-sessions {step.args['max_sessions']}"],
+    Action.ADD_VOLUME: lambda array, step, _: [
+        f"volume add 0x{step.args['number']:x} blocks {step.args['blocks']} "
+        f"block-size {step.args['block_size']}"],
+    Action.ADD_COPY_GROUP: lambda array, step, _: [
+        f"acgroup create -g {step.target} -type QuickOPC -a {array.name}",
+        *(f"acpair add -g {step.target} -p {pair}" for pair in step.args["pairs"])],
+    Action.ADD_PAIR: lambda array, step, _: [
+        f"acpair add -g {step.target} -p {step.args['pair']}"],
+    Action.START: _command_line,
+    Action.CANCEL: _command_line,
+    Action.WRITE: _io_line,
+    Action.READ: _io_line,
+    Action.TICK: lambda array, step, _: [f"tick {step.args['n']}"],
+    Action.COPY_RATE: lambda array, step, _: [f"copy-rate {step.args['rate']}"],
+    Action.FAIL: lambda array, step, _: [f"fail {step.target}"],
+}
 
 
 def _data_word(data: bytes, count: int) -> str:

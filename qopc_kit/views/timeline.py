@@ -9,8 +9,10 @@ when the step records it (an optional ``progress`` attribute of the Step).
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..engine.history import Action
 from ..engine.states import Copy, State
 from . import theme
 
@@ -44,35 +46,42 @@ def _data(value: Any) -> str:
 
 def describe(step: Step) -> tuple[str, str]:
     """What a step did, in words, and its kind (setup, command, host, tick, fault)."""
-    args, target = step.args, step.target
-    if step.action == "create":
-        return f"create disk array {target} (copy rate {args.get('copy_rate')})", "setup"
-    if step.action == "add_volume":
-        return (f"add volume {target} ({args.get('blocks')} blocks of "
-                f"{args.get('block_size')} byte(s))", "setup")
-    if step.action == "add_copy_group":
-        pairs = ", ".join(args.get("pairs", [])) or "no pairs yet"
-        return f"add copy group {target}: {pairs}", "setup"
-    if step.action == "add_pair":
-        return f"add pair {args.get('pair')} to copy group {target}", "setup"
-    if step.action in ("start", "cancel"):
-        # The shell's syntax: -g for a copy group, -p for one pair (names hold a colon).
-        option = "-p" if ":" in target else "-g"
-        command = step.command
-        flag = f" {command.option}" if command is not None and command.option else ""
-        return f"acopc {step.action} {option} {target}{flag}", "command"
-    if step.action == "write":
-        return f"host write {target} {_blocks(args.get('blocks'))}{_data(args.get('data'))}", "host"
-    if step.action == "read":
-        return f"host read {target} {_blocks(args.get('blocks'))}", "host"
-    if step.action == "tick":
-        n = args.get("n", 1)
-        return f"copier runs {n} tick{'s' if n != 1 else ''}", "tick"
-    if step.action == "copy_rate":
-        return f"copy rate set to {args.get('rate')}", "command"
-    if step.action == "fail":
-        return f"failure injected on {target}", "fault"
-    return str(step), "other"
+    return _DESCRIBE[step.action](step)
+
+
+def _command_words(step: Step) -> tuple[str, str]:
+    # The shell's syntax: -g for a copy group, -p for one pair (names hold a colon).
+    option = "-p" if ":" in step.target else "-g"
+    command = step.command
+    flag = f" {command.option}" if command is not None and command.option else ""
+    return f"acopc {step.action} {option} {step.target}{flag}", "command"
+
+
+def _ticks(step: Step) -> tuple[str, str]:
+    n = step.args.get("n", 1)
+    return f"copier runs {n} tick{'s' if n != 1 else ''}", "tick"
+
+
+#: Each action's words and kind (a test checks that every Action has its entry).
+_DESCRIBE: dict[Action, Callable[[Step], tuple[str, str]]] = {
+    Action.CREATE: lambda s: (f"create disk array {s.target} (copy rate "
+                              f"{s.args.get('copy_rate')})", "setup"),
+    Action.ADD_VOLUME: lambda s: (f"add volume {s.target} ({s.args.get('blocks')} blocks of "
+                                  f"{s.args.get('block_size')} byte(s))", "setup"),
+    Action.ADD_COPY_GROUP: lambda s: (f"add copy group {s.target}: "
+                                      f"{', '.join(s.args.get('pairs', [])) or 'no pairs yet'}",
+                                      "setup"),
+    Action.ADD_PAIR: lambda s: (f"add pair {s.args.get('pair')} to copy group {s.target}",
+                                "setup"),
+    Action.START: _command_words,
+    Action.CANCEL: _command_words,
+    Action.WRITE: lambda s: (f"host write {s.target} {_blocks(s.args.get('blocks'))}"
+                             f"{_data(s.args.get('data'))}", "host"),
+    Action.READ: lambda s: (f"host read {s.target} {_blocks(s.args.get('blocks'))}", "host"),
+    Action.TICK: _ticks,
+    Action.COPY_RATE: lambda s: (f"copy rate set to {s.args.get('rate')}", "command"),
+    Action.FAIL: lambda s: (f"failure injected on {s.target}", "fault"),
+}
 
 
 def _rows(array: DiskArray) -> tuple[list[dict[str, Any]], list[str]]:
