@@ -112,9 +112,9 @@ class DiskArray(Commanding, Rewinding):
         self._record(Action.ADD_COPY_GROUP, name, {"pairs": names})
         return group
 
-    def _add_pair(self, group: CopyGroup, source: Any, destination: Any) -> CopyPair:
+    def add_pair_to(self, group: CopyGroup, source: Any, destination: Any) -> CopyPair:
         """:meth:`CopyGroup.add_pair`: checked first, so a refusal changes nothing."""
-        group._check_in_array("add a pair to")
+        group.check_in_array("add a pair to")
         item = source if destination is None else (source, destination)
         found, target = self._resolve_pair(group.name, item)
         name = f"{found.name}:{target.name}"
@@ -152,7 +152,7 @@ class DiskArray(Commanding, Rewinding):
     def volume(self, key: Volume | str | int) -> Volume:
         """The volume given as a Volume, a name (``ET001/0x1`` or ``0x1``) or a number."""
         if isinstance(key, Volume):
-            self._check_registered(key, "use")
+            self.check_registered(key, "use")
             return key
         if isinstance(key, str):
             text = key.strip()
@@ -241,7 +241,7 @@ class DiskArray(Commanding, Rewinding):
                 break
             for session in sorted(busy, key=lambda s: s.sid or 0):
                 blocks = session.next_blocks(self._copy_rate)
-                self._physical_write(session.destination, blocks, session.source._get(blocks))
+                self._physical_write(session.destination, blocks, session.source.blocks_at(blocks))
             changes += self._settle()
         return self._record(Action.TICK, self.name, {"n": n}, changes)
 
@@ -272,7 +272,9 @@ class DiskArray(Commanding, Rewinding):
         return self._record(Action.FAIL, volume.name, {}, changes)
 
     # Host I/O (called by Volume) --------------------------------------------------------
-    def _host_write(self, volume: Volume, chosen: Selection, rows: np.ndarray) -> Step:
+    def host_write(self, volume: Volume, chosen: Selection, rows: np.ndarray) -> Step:
+        """A host write of checked ``rows`` to ``chosen`` blocks of ``volume``, under every
+        session's rules (what :meth:`Volume.write` does after checking its arguments)."""
         index = chosen.index
         if index.size:
             for session in self._live(_copying):
@@ -289,19 +291,21 @@ class DiskArray(Commanding, Rewinding):
             "blocks": int(index.size)}
         return self._record(Action.WRITE, volume.name, args, changes)
 
-    def _host_read(self, volume: Volume, chosen: Selection) -> tuple[np.ndarray, Step]:
+    def host_read(self, volume: Volume, chosen: Selection) -> tuple[np.ndarray, Step]:
+        """A host read of ``chosen`` blocks (copy-on-read first); the data and its step
+        (what :meth:`Volume.read` does after checking its arguments)."""
         index = chosen.index
         for session in self._live(_copying):
             if session.destination is volume:
                 hits = session.take(index, chosen.unique)
                 if hits.size:  # copy-on-read: fetch the point-in-time image first
-                    self._physical_write(volume, hits, session.source._get(hits))
+                    self._physical_write(volume, hits, session.source.blocks_at(hits))
         changes = self._settle()
         step = self._record(Action.READ, volume.name, {"blocks": index.tolist()}
                             if self._keeping() else {"blocks": int(index.size)}, changes)
-        if volume._missing is not None:
+        if not volume.usable:
             warnings.warn(f"{volume.name} is unusable: its copy was cancelled before it "
-                          f"completed ({int(volume._missing.sum())} block(s) never copied)",
+                          f"completed ({int(volume.missing.sum())} block(s) never copied)",
                           errors.UnusableVolumeWarning, stacklevel=3)
         for session in self.suspended_copies(volume):
             # A suspended copy fetches nothing: these blocks still hold the old data.
@@ -312,7 +316,7 @@ class DiskArray(Commanding, Rewinding):
                               f"from {session.source.name} is in Error suspend (cancel, then "
                               "start, or start -auto)", errors.UnusableVolumeWarning,
                               stacklevel=3)
-        return volume._get(index), step
+        return volume.blocks_at(index), step
 
     def suspended_copies(self, volume: Volume) -> list[Session]:
         """The sessions copying into ``volume`` that a failure suspended with blocks still
@@ -329,18 +333,20 @@ class DiskArray(Commanding, Rewinding):
                 hits = session.take(index, unique)
                 if hits.size:
                     session.mark_copied_before_write(hits)
-                    self._physical_write(session.destination, hits, volume._get(hits))
-        volume._put(index, rows)
+                    self._physical_write(session.destination, hits, volume.blocks_at(hits))
+        volume.store(index, rows)
 
-    def _logical_image(self, volume: Volume, index: np.ndarray) -> np.ndarray:
-        image = volume._get(index)
+    def logical_image(self, volume: Volume, index: np.ndarray) -> np.ndarray:
+        """What a host would read at ``index`` of ``volume``, with no side effect."""
+        image = volume.blocks_at(index)
         for session in self._live(_copying):
             if session.destination is volume and session.rest_blocks:
-                waiting = session._queued[index]
-                image[waiting] = session.source._get(index[waiting])
+                waiting = session.queued[index]
+                image[waiting] = session.source.blocks_at(index[waiting])
         return image
 
-    def _check_registered(self, volume: Volume, what: str) -> None:
+    def check_registered(self, volume: Volume, what: str) -> None:
+        """Refuse ``what`` on a volume of another array or one a rewind removed."""
         if volume.array is not self:
             raise errors.ArgumentError(f"{what}: volume {volume.name} belongs to array "
                                        f"{volume.array.name}, not {self.name}")

@@ -3,7 +3,7 @@
 A :class:`Command` knows the :class:`Event` it sends to a session, its ``acopc`` words
 and option, and its button label, so the engine, the shell, scripts, the timeline and
 the dashboard never convert a mode string. Adding a command means a row in the state
-table (:mod:`.states`), a member here, its planning in :meth:`DiskArray._plan` and a
+table (:mod:`.states`), a member here, its planning in :meth:`Commanding._plan` and a
 verb in the shell's table; nothing else.
 """
 
@@ -108,7 +108,7 @@ class Commanding:
                     changes: Iterable[Change] = ()) -> Step: ...
 
     # Commands (called by CopyPair and CopyGroup) ---------------------------------------
-    def _command(self, command: Command, pairs: list[CopyPair], target: str) -> Step:
+    def apply_command(self, command: Command, pairs: list[CopyPair], target: str) -> Step:
         """Check ``command`` on every pair first, then apply it to all: all or none.
         Returns the step it recorded."""
         for pair in pairs:
@@ -151,7 +151,7 @@ class Commanding:
 
     def _why_unusable(self, volume: Volume) -> str | None:
         """Why the image on ``volume`` is unusable, or None when it is a good image."""
-        if volume._missing is not None:
+        if not volume.usable:
             never = "copied"
             for step in reversed(self._history):
                 cancels = [c for c in step.changes if c.event is Event.CANCEL
@@ -159,7 +159,7 @@ class Commanding:
                 if cancels:
                     never = "restored" if cancels[-1].copy is Copy.OPC else "copied"
                     break
-            blocks = format_blocks(np.flatnonzero(volume._missing), 16)
+            blocks = format_blocks(np.flatnonzero(volume.missing), 16)
             return f"{volume.name} was unusable (block(s) {blocks} never {never})"
         carried = self.carried_unusable(volume)
         return None if carried is None else carried.replace(" carries ", " carried ", 1)
@@ -269,7 +269,7 @@ class Commanding:
         session = pair.session
         session.end()  # from Error suspend, -auto cancels first
         session.logical_copy(np.ones(pair.source.blocks, dtype=bool), self._new_sid())
-        pair.destination._missing = None
+        pair.destination.mark_never_copied(None)
         session.move(row)
         return [change_of(pair, row)]
 
@@ -282,18 +282,18 @@ class Commanding:
     def _start_reverse(self, pair: CopyPair, forward_row: Transition,
                        row: Transition) -> list[Change]:
         forward, reverse = pair.session, pair.reverse_session
-        changed = forward._source_tracking | forward._destination_tracking
+        changed = forward.source_tracking | forward.destination_tracking
         reverse.logical_copy(changed, self._new_sid())
         # The restore changes the source: the next -diff must copy those blocks again.
         forward.mark_source(np.flatnonzero(changed))
-        pair.source._missing = None
+        pair.source.mark_never_copied(None)
         forward.move(forward_row)
         reverse.move(row)
         return [change_of(pair, forward_row), change_of(pair, row)]
 
     def _cancel(self, pair: CopyPair, session: Session, row: Transition) -> list[Change]:
         incomplete = session.state is not State.TRACKING and session.rest_blocks > 0
-        session.destination._missing = session._queued.copy() if incomplete else None
+        session.destination.mark_never_copied(session.queued if incomplete else None)
         session.end()
         session.move(row)
         return [change_of(pair, row)]

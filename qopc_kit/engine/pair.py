@@ -64,7 +64,7 @@ class CopyPair:
 
     def run(self, command: Command) -> Step:
         """Apply one session command to this pair; return the step it made."""
-        return self.array._command(command, [self], self.name)
+        return self.array.apply_command(command, [self], self.name)
 
     def query(self, *, reverse: bool = False) -> QueryRow:
         """This pair's ``acopc query`` row (``reverse``: the reverse OPC's)."""
@@ -158,7 +158,7 @@ class CopyGroup:
 
     def add_pair(self, source: Any, destination: Any = None) -> CopyPair:
         """``acpair add``: add the pair ``(source, destination)`` (or ``"src:dst"``)."""
-        return self.array._add_pair(self, source, destination)
+        return self.array.add_pair_to(self, source, destination)
 
     def start(self, *, diff: bool = False, auto: bool = False, reverse: bool = False) -> Step:
         """``acopc start -g`` on every pair, all or none: one refusal refuses the command."""
@@ -171,15 +171,16 @@ class CopyGroup:
     def run(self, command: Command) -> Step:
         """Apply one session command to every pair, all or none; return the step it made."""
         self._check_pairs(command.verb)
-        return self.array._command(command, list(self.pairs), self.name)
+        return self.array.apply_command(command, list(self.pairs), self.name)
 
-    def _check_in_array(self, command: str) -> None:
+    def check_in_array(self, command: str) -> None:
+        """Refuse ``command`` on a group handle that a rewind removed from its array."""
         if self.array.groups.get(self.name) is not self:  # a handle kept across a rewind
             raise NotFoundError(f"cannot {command} copy group {self.name}: it is not in "
                                 f"{self.array.name} (it was removed by a rewind)")
 
     def _check_pairs(self, command: str) -> None:
-        self._check_in_array(command)
+        self.check_in_array(command)
         if not self.pairs:
             raise NotFoundError(f"cannot {command} copy group {self.name}: it has no pairs "
                                 "(add one with acpair add)")

@@ -52,9 +52,9 @@ class Rewinding:
     _registered: tuple[int, int, int]
 
     if TYPE_CHECKING:  # the rest of the array, which a replay calls
-        def _command(self, command: Command, pairs: list[CopyPair], target: str) -> Step: ...
-        def _host_write(self, volume: Volume, chosen: Selection, rows: np.ndarray) -> Step: ...
-        def _host_read(self, volume: Volume,
+        def apply_command(self, command: Command, pairs: list[CopyPair], target: str) -> Step: ...
+        def host_write(self, volume: Volume, chosen: Selection, rows: np.ndarray) -> Step: ...
+        def host_read(self, volume: Volume,
                        chosen: Selection) -> tuple[np.ndarray, Step]: ...
         def tick(self, n: int = 1) -> Step: ...
         def fail(self, volume: Volume | str | int) -> Step: ...
@@ -160,8 +160,7 @@ class Rewinding:
             # The same objects as the first time, as they were new.
             for made in self._checkpoints.created_at(step.number):
                 if isinstance(made, Volume):
-                    made._data[:] = 0
-                    made._missing = None
+                    made.restore(None, None)
                     self._volumes[made.name] = made
                 elif isinstance(made, CopyGroup):
                     self._groups[made.name] = made
@@ -179,16 +178,16 @@ class Rewinding:
         if step.action in (Action.START, Action.CANCEL):
             pairs = (list(self._groups[target].pairs) if target in self._groups
                      else [self._pairs[target]])
-            self._command(args["command"], pairs, target)
+            self.apply_command(args["command"], pairs, target)
         elif step.action in (Action.WRITE, Action.READ):
             volume = self._volumes[target]
             index = np.array(args["blocks"], dtype=np.intp)  # checked when first done
             chosen = Selection(index, index.size < 2)
             if step.action == Action.WRITE:
                 rows = np.frombuffer(args["data"], dtype=np.uint8).reshape(-1, volume.block_size)
-                self._host_write(volume, chosen, rows)
+                self.host_write(volume, chosen, rows)
             else:
-                self._host_read(volume, chosen)
+                self.host_read(volume, chosen)
         elif step.action == Action.TICK:
             self.tick(args["n"])
         elif step.action == Action.COPY_RATE:
@@ -208,7 +207,7 @@ class Rewinding:
             return True
         if self.snapshots is not None:
             return self.snapshots
-        return sum(v._data.nbytes for v in self._volumes.values()) <= SNAPSHOT_LIMIT
+        return sum(v.nbytes for v in self._volumes.values()) <= SNAPSHOT_LIMIT
 
     def _record(self, action: Action, target: str, args: dict[str, Any],
                 changes: Iterable[Change] = ()) -> Step:
@@ -239,7 +238,7 @@ class Rewinding:
         saved: dict[str, Any] = {
             "copy_rate": self._copy_rate,
             "next_sid": self._next_sid,
-            "volumes": [(v, v._data.copy(), None if v._missing is None else v._missing.copy())
+            "volumes": [(v, *v.saved())
                         for v in self._volumes.values()],
             # A group's pairs grow with add_pair, so they are kept with it.
             "groups": [(group, group.pairs) for group in self._groups.values()],
@@ -258,8 +257,7 @@ class Rewinding:
         self._next_sid = saved["next_sid"]
         self._volumes = {}
         for volume, data, missing in saved["volumes"]:
-            volume._data[:] = data
-            volume._missing = None if missing is None else missing.copy()
+            volume.restore(data, missing)
             self._volumes[volume.name] = volume
         self._groups = {}
         for group, pairs in saved["groups"]:

@@ -62,18 +62,41 @@ class Volume:
         view.flags.writeable = False
         return view
 
-    def _get(self, index: np.ndarray | slice) -> np.ndarray:
-        """The blocks at ``index``: a view for a slice, a copy for block numbers."""
+    def blocks_at(self, index: np.ndarray | slice) -> np.ndarray:
+        """The physical blocks at ``index`` (no copy rule runs): a view for a slice, a copy
+        for block numbers. The array's copier and host I/O read through this."""
         if isinstance(index, slice):
             return self._data[index]
         return self._records[index].view(np.uint8).reshape(-1, self.block_size)
 
-    def _put(self, index: np.ndarray | slice, rows: np.ndarray) -> None:
-        """Store ``rows`` (n, block_size) at ``index``."""
+    def store(self, index: np.ndarray | slice, rows: np.ndarray) -> None:
+        """Store ``rows`` (n, block_size) at ``index`` physically (no copy rule runs: a host
+        writes with :meth:`write`, which applies them first)."""
         if isinstance(index, slice) or not rows.flags.c_contiguous:
             self._data[index] = rows
         else:
             self._records[index] = rows.view(self._records.dtype).reshape(-1)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the volume's blocks hold."""
+        return int(self._data.nbytes)
+
+    def mark_never_copied(self, mask: np.ndarray | None) -> None:
+        """Record the blocks a cancelled copy never delivered (None: the volume is usable)."""
+        self._missing = None if mask is None else np.array(mask, dtype=bool, copy=True)
+
+    def saved(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """Its blocks and never-copied mask, copied, for a history checkpoint."""
+        return self._data.copy(), None if self._missing is None else self._missing.copy()
+
+    def restore(self, data: np.ndarray | None, missing: np.ndarray | None) -> None:
+        """Put back what :meth:`saved` returned (``data`` None: all zero, as when created)."""
+        if data is None:
+            self._data[:] = 0
+        else:
+            self._data[:] = data
+        self.mark_never_copied(missing)
 
     def write(self, blocks: object, data: object) -> Step:
         """Host write of ``data`` to ``blocks``, following every session's copy rules;
@@ -84,10 +107,10 @@ class Volume:
         to (n, block_size). Raises ArgumentError and changes nothing on bad input.
         """
         what = f"write to {self.name}"
-        self.array._check_registered(self, what)
+        self.array.check_registered(self, what)
         chosen = select(blocks, self.blocks, what)
         rows = block_data(data, chosen.index.size, self.block_size, what)
-        return self.array._host_write(self, chosen, rows)
+        return self.array.host_write(self, chosen, rows)
 
     def read(self, blocks: object = None) -> np.ndarray:
         """Host read of the logical image, uint8 array (n, block_size).
@@ -96,19 +119,19 @@ class Volume:
         (copy-on-read). Warns with UnusableVolumeWarning on an unusable volume.
         """
         what = f"read of {self.name}"
-        self.array._check_registered(self, what)
-        return self.array._host_read(self, select(blocks, self.blocks, what))[0]
+        self.array.check_registered(self, what)
+        return self.array.host_read(self, select(blocks, self.blocks, what))[0]
 
     def read_step(self, blocks: object = None) -> tuple[np.ndarray, Step]:
         """:meth:`read`, with the step that recorded the read (what it copied, what moved)."""
         what = f"read of {self.name}"
-        self.array._check_registered(self, what)
-        return self.array._host_read(self, select(blocks, self.blocks, what))
+        self.array.check_registered(self, what)
+        return self.array.host_read(self, select(blocks, self.blocks, what))
 
     def image(self, blocks: object = None) -> np.ndarray:
         """The logical image a host would read, computed without side effects."""
         chosen = select(blocks, self.blocks, f"image of {self.name}")
-        return self.array._logical_image(self, chosen.index)
+        return self.array.logical_image(self, chosen.index)
 
     def _repr_html_(self) -> str:
         from ..views.display import repr_html  # views are optional: only a notebook needs them
