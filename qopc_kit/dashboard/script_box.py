@@ -10,16 +10,13 @@ nothing and the run goes on.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
 from ..engine import errors
 from ..engine.array import DiskArray
+from ..shell.script import Transcript, parse_script, run_script, to_script
 from . import text as panel_text
-
-if TYPE_CHECKING:
-    from ..shell.script import Transcript
 
 
 class ScriptBox:
@@ -46,7 +43,6 @@ class ScriptBox:
 
         Raises HistoryError (from the script module) when a step kept too little to replay.
         """
-        from ..shell.script import to_script  # the shell's module: imported when first used
         text = to_script(array)
         self.text.value = text
         self.download.value = panel_text.download_link_html(text)
@@ -62,7 +58,6 @@ class ScriptBox:
         (naming the line) before running anything, and ArgumentError when the box holds
         no command: an empty script would swap the lesson's array for a bare one.
         """
-        from ..shell.script import parse_script, run_script
         if all(command is None for _, _, command in parse_script(self.text.value)):
             raise errors.ArgumentError("the script box has no command to load: press Save, "
                                        "paste a script or upload a file first")

@@ -27,7 +27,9 @@ from pathlib import Path
 
 from ..engine import __version__
 from ..engine.errors import NotFoundError, QuickOPCError
+from .materials import MaterialsError, app_notebook, copy_lessons
 from .parse import ShellSyntaxError, parse_line
+from .scenarios import list_scenarios, load
 from .script import Console, ScriptError, run_script
 
 PROMPT = "qopc> "
@@ -109,7 +111,6 @@ def _subcommand(argv: list[str]) -> int:
 
 def list_command() -> int:
     """Print each shipped scenario's name and title."""
-    from .scenarios import list_scenarios, load
 
     names = list_scenarios()
     width = max(len(name) for name in names)
@@ -123,7 +124,6 @@ def scenario_name(name: str) -> str:
 
     Raises NotFoundError naming the scenarios there are.
     """
-    from .scenarios import list_scenarios
 
     names = list_scenarios()
     wanted = name.removesuffix(".qopc")
@@ -139,7 +139,6 @@ def scenario_name(name: str) -> str:
 
 def run_command(name: str, *, strict: bool = False) -> int:
     """Run the shipped scenario ``name`` (a name or a number), as ``qopc SCRIPT`` would."""
-    from .scenarios import load
 
     try:
         scenario = load(scenario_name(name))
@@ -151,7 +150,6 @@ def run_command(name: str, *, strict: bool = False) -> int:
 
 def lessons_command(folder: str, *, force: bool = False) -> int:
     """Copy the lessons into ``folder``; status 1 when edited copies were left alone."""
-    from .materials import MaterialsError, copy_lessons
 
     try:
         report = copy_lessons(folder, force=force)
@@ -170,7 +168,6 @@ def app_command(voila_options: list[str]) -> list[str]:
 
     Raises MaterialsError when Voilà or the dashboard notebook is not installed.
     """
-    from .materials import MaterialsError, app_notebook
 
     if importlib.util.find_spec("voila") is None:
         raise MaterialsError(f"Voilà is not installed for {sys.executable}: "
@@ -180,7 +177,6 @@ def app_command(voila_options: list[str]) -> list[str]:
 
 def serve_app(voila_options: list[str]) -> int:
     """Serve the dashboard with Voilà until it stops; Voilà's exit status."""
-    from .materials import MaterialsError
 
     if voila_options[:1] in (["-h"], ["--help"]):
         print("usage: qopc app [VOILA OPTIONS]  (for example --port 8866 --no-browser)\n"

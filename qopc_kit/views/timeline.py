@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.history import Action
 from ..engine.states import Copy, State
 from . import theme
+from .snapshot import snapshot
 
 if TYPE_CHECKING:
     from ..engine.array import DiskArray
@@ -123,13 +124,13 @@ def timeline_text(array: DiskArray) -> str:
 
 def _now_text(array: DiskArray) -> str:
     parts = []
-    for pair in array.pairs.values():
-        text = f"{pair.name} {pair.state.label}"
-        if pair.state.has_session:
-            text += f" (copied {pair.copied_blocks}, rest {pair.rest_blocks})"
-        if pair.reverse_state.has_session:
-            text += (f", reverse OPC {pair.reverse_state.label} "
-                     f"(rest {pair.reverse_session.rest_blocks})")
+    for shot in map(snapshot, array.pairs.values()):
+        text = f"{shot.name} {shot.state.label}"
+        if shot.state.has_session:
+            text += f" (copied {shot.forward.copied_blocks}, rest {shot.forward.rest_blocks})"
+        if shot.restoring:
+            text += (f", reverse OPC {shot.reverse.state.label} "
+                     f"(rest {shot.reverse.rest_blocks})")
         parts.append(text)
     return "now: " + ("; ".join(parts) if parts else "no copy pairs")
 
@@ -185,13 +186,13 @@ def timeline_html(array: DiskArray) -> str:
     note = (f'<div class="qopc-note">{hidden} earlier step{"s" if hidden != 1 else ""} '
             "not shown</div>" if hidden else "")
     now = []
-    for live in array.pairs.values():
-        text = f"<code>{html.escape(live.name)}</code> {html.escape(live.state.label)}"
-        if live.state.has_session:
-            text += " " + _bar(live.copied_blocks, live.rest_blocks)
-        if live.reverse_state.has_session:
-            text += f"; reverse OPC {html.escape(live.reverse_state.label)}, rest " \
-                    f"{live.reverse_session.rest_blocks}"
+    for shot in map(snapshot, array.pairs.values()):
+        text = f"<code>{html.escape(shot.name)}</code> {html.escape(shot.state.label)}"
+        if shot.state.has_session:
+            text += " " + _bar(shot.forward.copied_blocks, shot.forward.rest_blocks)
+        if shot.restoring:
+            text += f"; reverse OPC {html.escape(shot.reverse.state.label)}, rest " \
+                    f"{shot.reverse.rest_blocks}"
         now.append(f"<div>{text}</div>")
     legend = ('<div class="qopc-note">states: - no session, C/T Copying/Tracking, T Tracking, '
               "ERR Error suspend, ←C reverse OPC copying; tick: the copier's clock</div>")
