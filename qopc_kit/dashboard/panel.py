@@ -207,15 +207,16 @@ class Dashboard(Controls):
             self.progress.max, self.progress.value = 1, 0
             self.progress_html.value = ""
         else:
-            self.diagram_html.value = diagrams_svg(pair)
-            self.state_html.value = state_lines_html(pair, role="status")
+            shot = snapshot(pair)  # every view of the pair reads this one capture
+            self.diagram_html.value = diagrams_svg(shot)
+            self.state_html.value = state_lines_html(shot, role="status")
             self.blockmap_html.value = pair_map_html(pair, self.logical_toggle.value)
             self.map_hint.layout.display = None if map_blocks(pair) <= MAP_CELLS else "none"
-            self.query_html.value = query_table_html(snapshot(pair).query_rows())
-            total = pair.copied_blocks + pair.rest_blocks
+            self.query_html.value = query_table_html(shot.query_rows())
+            total = shot.forward.copied_blocks + shot.forward.rest_blocks
             self.progress.max = max(total, 1)
-            self.progress.value = pair.copied_blocks
-            self.progress_html.value = progress_text(pair)
+            self.progress.value = shot.forward.copied_blocks
+            self.progress_html.value = progress_text(shot)
         volume = array.volumes.get(self.volume_select.value)
         self.selector.resize(volume.blocks if volume is not None else 0)
         self._show_selection()

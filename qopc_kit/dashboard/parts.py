@@ -10,6 +10,7 @@ from ..engine.pair import CopyPair
 from ..views.blockmap import block_map_html
 from ..views.diagram import state_diagram_svg
 from ..views.marks import map_blocks
+from ..views.snapshot import PairSnapshot, snapshot
 from ..views.status import state_line
 from ..views.strip import summary_strip_html
 
@@ -18,24 +19,25 @@ from ..views.strip import summary_strip_html
 MAP_CELLS = 256
 
 
-def diagrams_svg(pair: CopyPair) -> str:
+def diagrams_svg(pair: CopyPair | PairSnapshot) -> str:
     """The pair's state diagram; the reverse OPC's too while a restore exists."""
-    return "".join(state_diagram_svg(pair, reverse=r) for r in directions(pair))
+    shot = snapshot(pair)
+    return "".join(state_diagram_svg(shot, reverse=r) for r in directions(shot))
 
 
-def state_lines_html(pair: CopyPair, role: str) -> str:
+def state_lines_html(pair: CopyPair | PairSnapshot, role: str) -> str:
     """One line per diagram: the pair's state and how it got there; then a warning for each
     volume that carries an unusable image."""
-    carried = [pair.array.carried_unusable(v) for v in (pair.source, pair.destination)]
+    shot = snapshot(pair)
     return "".join(f'<div role="{role}" style="font-size: 1.15em;">'
-                   f"{html.escape(state_line(pair, reverse=r))}</div>"
-                   for r in directions(pair)) + "".join(
+                   f"{html.escape(state_line(shot, reverse=r))}</div>"
+                   for r in directions(shot)) + "".join(
         f'<div role="{role}" class="qopc-warn">{html.escape(note)} [M]</div>'
-        for note in carried if note)
+        for note in shot.carried if note)
 
 
-def directions(pair: CopyPair) -> tuple[bool, ...]:
-    return (False, True) if pair.reverse_state.has_session else (False,)
+def directions(pair: PairSnapshot) -> tuple[bool, ...]:
+    return (False, True) if pair.restoring else (False,)
 
 
 def pair_map_html(pair: CopyPair, logical: bool) -> str:
