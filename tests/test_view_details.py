@@ -88,3 +88,17 @@ def test_exported_scripts_write_the_shortest_data_word():
                      "write ET001/0x1 2-3 abcd", "write ET001/0x1 0 hex:00ff"]
     replayed = run_script(to_script(array)).array
     assert replayed.volume(1).data.tobytes() == volume.data.tobytes()
+
+
+def test_a_strip_record_is_a_snapshot():
+    """A strip captured at one step still draws that step after the array moves on."""
+    from qopc_kit.views.strip import capture_strip, summary_strip_text
+
+    array, pair = _lab(blocks=300)
+    pair.start()
+    record = capture_strip(pair, 16)
+    before = summary_strip_text(record)
+    array.run()
+    assert summary_strip_text(record) == before
+    assert summary_strip_text(pair, 16) != before
+    assert not record.fractions["queued"].flags.writeable

@@ -20,17 +20,19 @@ from .diagram import diagram_dot, state_diagram_svg
 from .display import repr_html
 from .snapshot import PairSnapshot, snapshot
 from .status import progress_text, query_table_html, state_line
-from .strip import summary_strip_html, summary_strip_text
+from .strip import StripRecord, capture_strip, summary_strip_html, summary_strip_text
 from .timeline import timeline_html, timeline_text
 
 __all__ = [
     "BlockRecord",
     "PairSnapshot",
+    "StripRecord",
     "before_after_html",
     "before_after_text",
     "block_map_html",
     "block_map_text",
     "capture",
+    "capture_strip",
     "diagram_dot",
     "progress_text",
     "query_table_html",

@@ -7,6 +7,9 @@ carry the mark (vectorised with ``np.add.reduceat``).
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,8 +20,6 @@ from .marks import MARKS, Mark, esc, fit, map_blocks, masks_of, sizes_note
 from .snapshot import PairSnapshot, snapshot
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from ..engine.pair import CopyPair
 
 
@@ -78,18 +79,51 @@ def _strip_header(shot: PairSnapshot, count: int, bins: int) -> str:
     return text
 
 
-def summary_strip_text(pair: CopyPair, width: int = 64) -> str:
-    """Text strip: per mark, one character per bin (``.`` none, ``1``-``9`` tenths, ``#`` all)."""
+@dataclass(frozen=True, eq=False)
+class StripRecord:
+    """What a summary strip shows of a pair at one moment, binned: plain data, no live mask.
+
+    ``fractions[key]`` is each bin's share of blocks with the mark, ``totals[key]`` its block
+    count; the capture reads the bitmaps once (``np.add.reduceat``) and copies none.
+    """
+
+    shot: PairSnapshot
+    blocks: int
+    marks: tuple[Mark, ...]
+    fractions: Mapping[str, np.ndarray]
+    totals: Mapping[str, int]
+
+    @property
+    def bins(self) -> int:
+        """The number of bins."""
+        return len(next(iter(self.fractions.values())))
+
+
+def capture_strip(pair: CopyPair, width: int) -> StripRecord:
+    """The strip of ``pair`` at ``width`` bins, as it is now. Raises ArgumentError for a
+    width that is not a whole number >= 1."""
     width = _check_width(width)
     masks, marks = _strip_marks(pair)
-    fractions = strip_fractions(masks, width)
-    lines = [_strip_header(snapshot(pair), map_blocks(pair), len(next(iter(fractions.values()))))]
-    for mark in marks:
-        share = fractions[mark.key]
+    fractions = {key: _frozen(share) for key, share in strip_fractions(masks, width).items()}
+    totals = {key: int(np.count_nonzero(mask)) for key, mask in masks.items()}
+    return StripRecord(snapshot(pair), map_blocks(pair), tuple(marks),
+                       MappingProxyType(fractions), MappingProxyType(totals))
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+def summary_strip_text(pair: CopyPair | StripRecord, width: int = 64) -> str:
+    """Text strip: per mark, one character per bin (``.`` none, ``1``-``9`` tenths, ``#`` all)."""
+    record = pair if isinstance(pair, StripRecord) else capture_strip(pair, width)
+    lines = [_strip_header(record.shot, record.blocks, record.bins)]
+    for mark in record.marks:
+        share = record.fractions[mark.key]
         digits = np.clip((share * 10).astype(np.int64), 1, 9)
         chars = np.where(share == 0, ".", np.where(share >= 1, "#", digits.astype(str)))
-        total = int(np.count_nonzero(masks[mark.key]))
-        lines.append(f"{mark.row:<8} {''.join(chars.tolist())} {total}")
+        lines.append(f"{mark.row:<8} {''.join(chars.tolist())} {record.totals[mark.key]}")
     return "\n".join(lines)
 
 
@@ -116,31 +150,29 @@ def _strip_svg(share: np.ndarray, colour: str, label: str, cell: int = 2,
             f'stroke="#9e9e9e" stroke-width="1"/>{rects}</svg>')
 
 
-def summary_strip_html(pair: CopyPair, width: int = 256) -> str:
+def summary_strip_html(pair: CopyPair | StripRecord, width: int = 256) -> str:
     """A large pair as strips of ``width`` bins, one strip per mark, shaded by the
     fraction of the bin's blocks that have the mark."""
-    width = _check_width(width)
-    masks, marks = _strip_marks(pair)
-    fractions = strip_fractions(masks, width)
-    bins = len(next(iter(fractions.values())))
+    record = pair if isinstance(pair, StripRecord) else capture_strip(pair, width)
+    shot = record.shot
     rows = []
-    for mark in marks:
-        total = int(np.count_nonzero(masks[mark.key]))
-        side = pair.source if mark.side == "source" else pair.destination
-        label = f"{mark.meaning} ({mark.side}): {total} of {side.blocks} blocks"
+    for mark in record.marks:
+        total = record.totals[mark.key]
+        blocks = shot.source_blocks if mark.side == "source" else shot.destination_blocks
+        label = f"{mark.meaning} ({mark.side}): {total} of {blocks} blocks"
         colour = theme.MARK_COLOURS[mark.key][1]
         rows.append(f'<div class="qopc-strip" data-mark="{mark.key}">'
                     f'<span class="qopc-strip-label"><span class="qopc-sym qopc-sym-'
                     f'{mark.key.replace("_", "-")}">{mark.symbol}</span> {mark.row} '
                     f"({total})</span>"
-                    + _strip_svg(fractions[mark.key], colour, label) + "</div>")
-    label = html.escape(f"Summary strip of {pair.name}", quote=True)
-    header = html.escape(_strip_header(snapshot(pair), map_blocks(pair), bins))
+                    + _strip_svg(record.fractions[mark.key], colour, label) + "</div>")
+    label = html.escape(f"Summary strip of {shot.name}", quote=True)
+    header = html.escape(_strip_header(shot, record.blocks, record.bins))
     legend = " ".join(f'<span class="qopc-legend-item" role="listitem">'
                       f'<span class="qopc-sym">{m.symbol}</span> {m.row}: '
-                      f"{html.escape(m.meaning)}</span>" for m in marks)
+                      f"{html.escape(m.meaning)}</span>" for m in record.marks)
     return (f'<div class="qopc-view qopc-blockmap qopc-summary" role="figure" '
-            f'aria-label="{label}" data-pair="{esc(pair.name)}">' + theme.style()
+            f'aria-label="{label}" data-pair="{esc(shot.name)}">' + theme.style()
             + f'<div class="qopc-note">{header}</div>' + "".join(rows)
             + '<div class="qopc-note">shade: the share of the bin\'s blocks with the mark</div>'
             + f'<div class="qopc-legend" role="list" aria-label="legend">{legend}</div></div>')
