@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from .volume import Volume
 
 
+#: The columns of ``acopc query``, as the Copy Control Module prints them (a QueryRow's order).
+QUERY_COLUMNS = ("Source", "<=>", "Target", "SID", "OPC Status", "Copy Phase", "Copied Block",
+                 "Rest Block")
+
+
 @dataclass(frozen=True)
 class QueryRow:
     """One row of ``acopc query``, in the Copy Control Module's columns."""

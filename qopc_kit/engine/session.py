@@ -6,13 +6,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .copier import AscendingOrder, Journal
+from .copier import AscendingOrder, Index, Journal
 from .states import Copy, State, Transition
 
 if TYPE_CHECKING:
     from .volume import Volume
 
-Index = np.ndarray | slice
 
 
 _EMPTY = np.zeros(0, dtype=bool)

@@ -7,18 +7,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..engine.blocks import format_blocks
+from ..engine.pair import QUERY_COLUMNS
 
 if TYPE_CHECKING:
     from ..engine.pair import QueryRow
 
-__all__ = ["COLUMNS", "SHOW_LIMIT", "format_blocks", "format_data", "format_mask",
+__all__ = ["SHOW_LIMIT", "format_blocks", "format_data", "format_mask",
            "query_table", "sid_text"]
 
 SHOW_LIMIT = 64
 
 
-COLUMNS = ("Source", "<=>", "Target", "SID", "OPC Status", "Copy Phase", "Copied Block",
-            "Rest Block")
 
 
 def sid_text(sid: int | None) -> str:
@@ -48,6 +47,6 @@ def query_table(rows: list[QueryRow]) -> list[str]:
     """The fixed-width table of ``acopc query``: header, rule and one line per row."""
     cells = [(r.source, r.direction, r.target, r.sid_text, f'"{r.opc_status}"',
               f'"{r.copy_phase}"', str(r.copied_block), str(r.rest_block)) for r in rows]
-    widths = [max(len(c[i]) for c in [COLUMNS, *cells]) for i in range(len(COLUMNS))]
+    widths = [max(len(c[i]) for c in [QUERY_COLUMNS, *cells]) for i in range(len(QUERY_COLUMNS))]
     return [" ".join(text.ljust(width) for text, width in zip(row, widths, strict=True)).rstrip()
-            for row in [COLUMNS, tuple("-" * w for w in widths), *cells]]
+            for row in [QUERY_COLUMNS, tuple("-" * w for w in widths), *cells]]

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import html
 
-from ..engine.pair import CopyPair, QueryRow
+from ..engine.pair import QUERY_COLUMNS, CopyPair, QueryRow
 from .snapshot import PairSnapshot, snapshot
-
-#: The columns of ``acopc query``, as the Copy Control Module prints them.
-COLUMNS = ("Source", "<=>", "Target", "SID", "OPC Status", "Copy Phase", "Copied Block",
-           "Rest Block")
 
 
 def state_line(pair: CopyPair | PairSnapshot, *, reverse: bool = False) -> str:
@@ -50,7 +46,7 @@ def query_table_html(rows: list[QueryRow]) -> str:
     theme's style sheet) and alone in a widget.
     """
     cell = 'style="padding: 1px 6px; border-bottom: 1px solid var(--jp-border-color2, #ccc);"'
-    head = "".join(f"<th {cell}>{html.escape(name)}</th>" for name in COLUMNS)
+    head = "".join(f"<th {cell}>{html.escape(name)}</th>" for name in QUERY_COLUMNS)
     body = ""
     for row in rows:
         values = (row.source, row.direction, row.target, row.sid_text, row.opc_status,
