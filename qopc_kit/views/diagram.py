@@ -133,9 +133,11 @@ def _add_class(svg: str, opening: str, css: str, colours: dict[str, str],
     for old, new in colours.items():
         group = group.replace(old, new)
     if label is not None:
-        group = re.sub(r'<text ([^>]*)>' + re.escape(html.escape(label, quote=False)) + '</text>',
+        # Graphviz writes "-" as "&#45;".
+        said = re.escape(html.escape(label, quote=False)).replace("\\-", "(?:-|&#45;)")
+        group = re.sub(r'<text ([^>]*)>(' + said + ')</text>',
                        lambda m: f'<text class="qopc-emph" font-weight="bold" {m.group(1)}>'
-                                 f'{html.escape(label, quote=False)}</text>', group, count=1)
+                                 f'{m.group(2)}</text>', group, count=1)
     return svg[:start] + group + svg[end:]
 
 
