@@ -14,7 +14,7 @@ import re
 MARK_COLOURS: dict[str, tuple[str, str]] = {
     "queued": ("#b06a00", "#b06a00"),
     "source_tracked": ("var(--jp-brand-color1, #1976d2)", "#1976d2"),
-    "destination_tracked": ("#8e44ad", "#8e44ad"),
+    "destination_tracked": ("#c2185b", "#c2185b"),
     "rolled_back": ("var(--jp-error-color1, #d32f2f)", "#d32f2f"),
     "copied_before_write": ("var(--jp-success-color1, #388e3c)", "#388e3c"),
     "never_copied": ("#757575", "#757575"),
@@ -28,7 +28,7 @@ MARK_COLOURS: dict[str, tuple[str, str]] = {
 #: mid tones above fall under a 4.5:1 contrast on the dark background.
 DARK_MARK_COLOURS: dict[str, str] = {
     "queued": "#ffb74d",
-    "destination_tracked": "#ce93d8",
+    "destination_tracked": "#f06292",
     "rolled_back": "#ff8a80",
     "never_copied": "#bdbdbd",
     "never_restored": "#bdbdbd",
