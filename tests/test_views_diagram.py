@@ -258,7 +258,7 @@ def _emphasised(svg: str, css: str) -> list[str]:
 
 def test_marks_carry_a_cue_that_is_not_colour():
     """Current: thick border + bold name; previous: dashed border; last: the label in bold."""
-    pair = dict(_session_script())["-diff"]
+    _, pair = next(x for x in _session_script() if x[0] == "-diff")
     svg = state_diagram_svg(pair)
     last = pair.session.last_transition
     rows = diagram.edges_of(Copy.QUICKOPC)[(last.state, last.next)]
