@@ -98,6 +98,8 @@ CSS = (
     ".qopc-blockmap .qopc-cell .qopc-syms{font-size:10px;min-height:12px;letter-spacing:1px;"
     "vertical-align:baseline;line-height:1.1;}"
     ".qopc-blockmap .qopc-record{margin-bottom:6px;}"
+    ".qopc-blockmap .qopc-cell .qopc-discarded{opacity:.7;font-weight:400;}"
+    ".qopc-blockmap .qopc-cell .qopc-reads{font-weight:700;}"
     f".qopc-blockmap .qopc-cell.qopc-queued{{border:2px dashed {MARK_COLOURS['queued'][0]};}}"
     f".qopc-blockmap .qopc-cell.qopc-restore-queued"
     f"{{border:2px dashed {MARK_COLOURS['restore_queued'][0]};}}"
