@@ -121,6 +121,7 @@ CSS = (
     ".qopc-blockmap .qopc-legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin-top:6px;"
     "font-size:12px;}"
     ".qopc-blockmap .qopc-legend .qopc-sym{font-family:monospace;font-weight:700;}"
+    ".qopc-blockmap .qopc-legend sub{font-size:11px;}"
     ".qopc-blockmap .qopc-strip{display:block;margin:1px 0;}"
     ".qopc-blockmap .qopc-strip-label{display:inline-block;width:170px;font-size:12px;}"
     + _mark_rules()
