@@ -5,12 +5,12 @@ from __future__ import annotations
 import html
 
 import ipywidgets as widgets
-import numpy as np
 
 from ..engine.history import Action, Step
 from ..engine.pair import CopyPair
-from ..views.blockmap import block_map_html
+from ..views.blockmap import block_map_html, capture
 from ..views.diagram import state_diagram_svg
+from ..views.events import rollback_summary
 from ..views.marks import map_blocks
 from ..views.snapshot import PairSnapshot, snapshot
 from ..views.status import state_line
@@ -50,11 +50,6 @@ def pair_map_html(pair: CopyPair) -> str:
     return block_map_html(pair)
 
 
-def _blocks_list(blocks: np.ndarray, shown: int = 12) -> str:
-    text = ", ".join(str(b) for b in blocks[:shown].tolist())
-    return text + (f" and {blocks.size - shown} more" if blocks.size > shown else "")
-
-
 def step_outcome(step: Step, pair: CopyPair | None) -> str:
     """What ``step`` (the latest) did, in words: the command, the state changes, and for a
     differential start the destination writes it rolled back, block by block."""
@@ -62,12 +57,11 @@ def step_outcome(step: Step, pair: CopyPair | None) -> str:
     changes = "; ".join(str(change) for change in step.changes)
     if changes:
         text += f" · {changes}"
-    if step.action is Action.START and pair is not None and step.changes_of(pair.name):
-        rolled = np.flatnonzero(pair.rolled_back)
-        if rolled.size:
-            writes = "write" if rolled.size == 1 else "writes"
-            text += (f" · rolled back {rolled.size} destination {writes}: "
-                     f"{'block' if rolled.size == 1 else 'blocks'} {_blocks_list(rolled)}")
+    if step.action is Action.START and pair is not None and step.changes_of(pair.name) \
+            and map_blocks(pair) <= MAP_CELLS:
+        rolled = rollback_summary(capture(pair))
+        if rolled:
+            text += f" · {rolled}"
     return text
 
 
