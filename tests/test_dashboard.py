@@ -300,7 +300,7 @@ def test_the_map_widget_draws_cells_that_report_clicks():
     for volume in ("ET001/0x1", "ET001/0x6"):
         for block in range(16):
             assert f'data-volume="{volume}" data-block="{block}"' in widget.value
-    assert "Click a block" in dash.map_hint.value and dash.map_hint.layout.display is None
+    assert "click a block" in dash.map_hint.value and dash.map_hint.layout.display is None
 
 
 def test_large_volumes_get_the_range_slider_only():

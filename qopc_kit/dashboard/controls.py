@@ -116,9 +116,9 @@ class Controls:
         self.blockmap_html.add_class("qopc-map")
         self.blockmap_html.on_cell(self._cell_clicked)
         self.map_hint = html_box("qopc-map-hint")
-        self.map_hint.value = ("Click a block to choose it for Write and Read; Shift-click "
-                               "chooses a range" if CLICKABLE else INSTALL_HINT)
-        self.blockmap_box = widgets.VBox([self.blockmap_html, self.map_hint])
+        self.map_hint.value = ("click a block to choose it; Shift-click: a range" if CLICKABLE
+                               else INSTALL_HINT)
+        self.blockmap_box = widgets.VBox([self.blockmap_html])
         self.blockmap_box.add_class("qopc-blockmap-box")
         # One line per unavailable button, shown while that button is hovered or focused.
         self.why_html = html_box("qopc-why-box")
@@ -134,18 +134,19 @@ class Controls:
 
     def _build_host_io(self) -> None:
         self.volume_select = widgets.Dropdown(description="Volume", options=[], style=_COMPACT,
-                                              layout=widgets.Layout(width="auto"))
+                                              layout=widgets.Layout(width="150px"))
         self.volume_select.observe(self._choice_changed, names="value")
         self.selector = BlockSelector()
         self.selector.range.observe(self._show_selection, names="value")
         self.value_text = widgets.Text(value="X", description="Value", style=_COMPACT,
                                        placeholder="a letter, or a byte like 0x41",
-                                       layout=widgets.Layout(width="110px"))
+                                       layout=widgets.Layout(width="90px"))
         self._button("Write", "Host write of Value to the chosen blocks", self._write)
         self._button("Read", "Host read of the chosen blocks (what a host reads)", self._read)
-        self.io_box = row([widgets.Label("Host I/O"), self.volume_select, self.selector.range,
-                           self.value_text, self.buttons["Write"], self.buttons["Read"]],
-                          "qopc-row-io")
+        self.io_box = widgets.VBox([
+            row([widgets.Label("Host I/O"), self.volume_select, self.selector.range], "qopc-row-io"),
+            row([widgets.Label(""), self.value_text, self.buttons["Write"], self.buttons["Read"],
+                 self.map_hint], "qopc-row-io2")])
 
     def _build_clock(self) -> None:
         self._button("Tick", "Advance the background copier one tick", lambda: self.array.tick())

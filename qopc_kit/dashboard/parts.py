@@ -47,7 +47,7 @@ def pair_map_html(pair: CopyPair) -> str:
     """The pair's block map, or its summary strip above MAP_CELLS blocks."""
     if map_blocks(pair) > MAP_CELLS:
         return summary_strip_html(pair)
-    return block_map_html(pair)
+    return block_map_html(pair, compact=True)
 
 
 def step_outcome(step: Step, pair: CopyPair | None) -> str:

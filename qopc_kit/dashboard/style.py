@@ -31,8 +31,11 @@ _LAYOUT = """
   margin: 1px 0; }
 .qopc-dashboard .qopc-row > .widget-label:first-child { width: 64px; font-weight: 600;
   margin: 0; }
+.qopc-dashboard .qopc-row .widget-slider .widget-label { min-width: 0; }
+.qopc-dashboard .qopc-blockmap .qopc-sides { gap: 4px 16px; }
+.qopc-dashboard .qopc-legend-compact { margin-top: 2px; gap: 2px 12px; }
 .qopc-dashboard .qopc-row .widget-inline-hbox { margin: 0; }
-.qopc-dashboard .qopc-row .widget-slider .widget-readout { min-width: 24px; }
+.qopc-dashboard .qopc-row .widget-slider .widget-readout { min-width: 24px; overflow: visible; }
 .qopc-dashboard .qopc-button { height: 28px; padding: 0 10px; margin: 0; }
 .qopc-dashboard .qopc-button.qopc-unavailable { opacity: .45; cursor: help;
   border: 1px dashed var(--jp-border-color1, #9e9e9e); }

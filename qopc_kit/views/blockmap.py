@@ -25,6 +25,7 @@ from . import theme
 from .marks import (
     MARKS,
     Mark,
+    compact_legend_html,
     esc,
     legend_html,
     map_blocks,
@@ -265,18 +266,26 @@ def _sides_html(record: BlockRecord, logical: bool, changed: np.ndarray | None) 
     return f'<div class="qopc-sides">{"".join(parts)}</div>'
 
 
-def record_html(record: BlockRecord, *, logical: bool = False) -> str:
-    """A block map of one record: source and destination side by side, and a legend."""
+def record_html(record: BlockRecord, *, logical: bool = False, compact: bool = False) -> str:
+    """A block map of one record: source and destination side by side, and a legend.
+
+    ``compact`` (the dashboard's): no header line (the panel shows the state and the
+    volumes' warnings itself) and a one-row legend of the marks present.
+    """
     label = html.escape(f"Block map of {record.pair}", quote=True)
+    if compact:
+        split = not logical and bool(np.any(record.physical[1] != record.logical[1]))
+        header = ""
+        legend = compact_legend_html(_shown_marks(record), record, split)
+    else:
+        header = f'<div class="qopc-note">{html.escape(_header(record, logical))}</div>'
+        legend = legend_html(_shown_marks(record), record)
     return (f'<div class="qopc-view qopc-blockmap" role="figure" aria-label="{label}" '
             f'data-pair="{esc(record.pair)}" data-view="{"logical" if logical else "physical"}">'
-            + theme.style()
-            + f'<div class="qopc-note">{html.escape(_header(record, logical))}</div>'
-            + _sides_html(record, logical, None)
-            + legend_html(_shown_marks(record), record) + "</div>")
+            + theme.style() + header + _sides_html(record, logical, None) + legend + "</div>")
 
 
-def block_map_html(pair: CopyPair, *, logical: bool = False) -> str:
+def block_map_html(pair: CopyPair, *, logical: bool = False, compact: bool = False) -> str:
     """A pair's source and destination side by side, one cell per block, with a legend.
 
     ``logical`` shows what a host reads (``image()``, no side effect) instead of the
@@ -284,7 +293,7 @@ def block_map_html(pair: CopyPair, *, logical: bool = False) -> str:
     """
     if map_blocks(pair) > MAX_CELLS:
         return summary_strip_html(pair)
-    return record_html(capture(pair), logical=logical)
+    return record_html(capture(pair), logical=logical, compact=compact)
 
 
 # Before and after ---------------------------------------------------------------------
