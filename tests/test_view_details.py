@@ -8,7 +8,7 @@ from qopc_kit import DiskArray, Step
 from qopc_kit.dashboard.text import log_html
 from qopc_kit.script import run_script, to_script
 from qopc_kit.views.strip import summary_strip_text
-from qopc_kit.views.timeline import timeline_html, timeline_rows, timeline_text
+from qopc_kit.views.timeline import timeline_html, timeline_rows
 
 
 def _lab(blocks: int = 4) -> tuple[DiskArray, object]:
