@@ -13,8 +13,8 @@ from qopc_kit.teaching.exercises import (
     format_answer,
     parse_answer,
     seed_for,
-    teacher_view,
 )
+from qopc_kit.teaching.grading import teacher_view
 
 STUDENTS = [*range(12), "ada", "Grace Hopper", "linus"]
 
