@@ -214,3 +214,13 @@ def test_the_key_command_prints_each_students_solutions(capsys):
         exercises = ExerciseSet(name)
         assert f"{name} (seed {exercises.seed})" in printed
         assert all(ex.solution() in printed for ex in exercises.exercises.values())
+
+
+def test_qopc_teacher_runs_the_teaching_commands(capsys):
+    """``qopc teacher key NAME`` is ``python -m qopc_kit.teaching key NAME``."""
+    from qopc_kit.shell import cli
+
+    assert cli.main(["teacher", "key", "ada"]) == 0
+    via_qopc = capsys.readouterr().out
+    assert main(["key", "ada"]) == 0
+    assert via_qopc == capsys.readouterr().out and "ada (seed" in via_qopc

@@ -23,9 +23,9 @@ def answer_key(names: list[str]) -> str:
     return "\n\n".join(blocks)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m qopc_kit.teaching") -> int:
     """Run a teacher command; returns the exit status (2 for a bad folder or file)."""
-    parser = argparse.ArgumentParser(prog="python -m qopc_kit.teaching",
+    parser = argparse.ArgumentParser(prog=prog,
                                      description="The teacher's side of lesson 9.")
     commands = parser.add_subparsers(dest="command", required=True)
     grade = commands.add_parser("grade", help="regrade a folder of saved answers")
