@@ -28,7 +28,7 @@ from .exercises import (
     seed_for,
 )
 
-__all__ = ["Grade", "display_width", "grades", "grades_csv", "regrade", "teacher_view"]
+__all__ = ["Grade", "display_width", "grade_file", "grades", "grades_csv", "regrade", "teacher_view"]
 
 FORGED = "verdicts differ from the regrade (forged, or saved by another version)"
 
@@ -49,6 +49,12 @@ class Grade:
     @property
     def used(self) -> int:
         return sum(attempts_used(tries) for tries in self.tries.values())
+
+    def summary(self) -> str:
+        """One line: the regraded score and the flags (no answer in it)."""
+        total = len(ExerciseSet(0).exercises)
+        return (f"{self.student}: {self.solved}/{total} solved in {self.used} attempt(s), "
+                f"regraded from the name's seed; flags: {'; '.join(self.flags) or 'none'}")
 
     def cell(self, key: str) -> str:
         """``ok(n)`` solved at attempt n, ``x(n)`` n wrong attempts, ``.`` not tried."""
@@ -90,6 +96,18 @@ def regrade(record: dict, file: str = "") -> Grade:
     return Grade(student, file, tries, tuple(flags))
 
 
+def grade_file(path: str | Path) -> Grade:
+    """One saved file, regraded (what the teacher's table shows for that student)."""
+    file = Path(path)
+    try:
+        record = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ArgumentError(f"cannot read {str(file)!r}: {exc}") from exc
+    if not isinstance(record, dict):
+        raise ArgumentError(f"{file.name}: not a saved answers file")
+    return regrade(record, file.name)
+
+
 def grades(source: str | Path | Iterable[ExerciseSet]) -> list[Grade]:
     """Every saved file of a folder (or every set given), regraded, duplicates flagged."""
     if isinstance(source, (str, Path)):
@@ -97,15 +115,7 @@ def grades(source: str | Path | Iterable[ExerciseSet]) -> list[Grade]:
         if not folder.is_dir():
             raise ArgumentError(f"no folder {str(source)!r}: give the folder the students "
                                 "saved their answers to")
-        found = []
-        for path in sorted(folder.glob("*.json")):
-            try:
-                record = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise ArgumentError(f"cannot read {str(path)!r}: {exc}") from exc
-            if not isinstance(record, dict):
-                raise ArgumentError(f"{path.name}: not a saved answers file")
-            found.append(regrade(record, path.name))
+        found = [grade_file(path) for path in sorted(folder.glob("*.json"))]
     else:
         found = [regrade(s.record()) for s in source]
     seen = Counter(grade.student for grade in found)
