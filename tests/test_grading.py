@@ -181,6 +181,20 @@ def test_resuming_keeps_the_saved_attempts(tmp_path):
     assert [ok for _, ok in again.attempts["4b"]] == [False, True]
 
 
+def test_resuming_an_old_file_ignores_its_verdicts(tmp_path):
+    """An [answer, verdict] file of an older version loads; each answer is judged again."""
+    ada = ExerciseSet("ada")
+    _write(tmp_path, "ada.json", {"student": "ada", "attempts": {
+        "1a": [["whatever", True], [format_answer("int", ada["1a"].answer), False]],
+        "4b": [[format_answer("blocks", ada["4b"].answer), False]]}})
+    resumed = ExerciseSet.load(tmp_path, "ada")
+    assert resumed.attempts["1a"] == [("whatever", False),
+                                      (format_answer("int", ada["1a"].answer), True)]
+    assert resumed.attempts["4b"] == [(format_answer("blocks", ada["4b"].answer), True)]
+    assert resumed.score() == "ada: 2/13 solved in 3 attempt(s)".replace(
+        "13", str(len(ada.exercises)))
+
+
 def test_a_broken_file_is_refused_by_name(tmp_path):
     """A file that is not JSON, or not a saved set, names the file."""
     (tmp_path / "ada.json").write_text("{not json", encoding="utf-8")

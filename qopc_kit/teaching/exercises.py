@@ -76,7 +76,7 @@ def read_attempts(entries: object) -> list[tuple[str, bool | None]]:
         raise ArgumentError(f"attempts must be a list, not {entries!r}")
     read: list[tuple[str, bool | None]] = []
     for entry in entries:
-        if isinstance(entry, list) and len(entry) == 2:
+        if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], bool):
             read.append((str(entry[0]), bool(entry[1])))
         else:
             read.append((str(entry), None))
