@@ -61,8 +61,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check qopc_kit tests benchmarks
 
 # Re-run every lesson in place after a change to what they display (nbval compares outputs).
+# Lesson 9 saves the guest's answers: into a fresh folder, so no earlier answers are resumed.
 notebooks: $(STAMP)
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	QOPC_ANSWERS=$$(mktemp -d) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False \
 	  notebooks/[0-9]*.ipynb app/dashboard.ipynb
 	# One stream output per cell: how prints are split into chunks varies from run to run.

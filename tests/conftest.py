@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
+
 import pytest
 
 from qopc_kit import DiskArray
+
+# Lesson 9 saves the answers of its STUDENT (the hub login, else "guest") into $QOPC_ANSWERS
+# and reads them back: the tests (and nbval's kernels, which inherit this environment) use a
+# fresh folder and no hub login, so that nothing saved on this machine changes an output.
+os.environ["QOPC_ANSWERS"] = tempfile.mkdtemp(prefix="qopc-answers-")
+atexit.register(shutil.rmtree, os.environ["QOPC_ANSWERS"], ignore_errors=True)
+os.environ.pop("JUPYTERHUB_USER", None)
 
 
 def array_fingerprint(array: DiskArray) -> tuple:

@@ -13,8 +13,8 @@ from qopc_kit.teaching.exercises import (
     format_answer,
     parse_answer,
     seed_for,
-    teacher_view,
 )
+from qopc_kit.teaching.grading import teacher_view
 
 STUDENTS = [*range(12), "ada", "Grace Hopper", "linus"]
 
@@ -254,3 +254,24 @@ def test_hint_of_1a_guides_without_naming_the_states():
              if s.label != "No session" and s.label.lower() in hint]
     assert named == [], hint
     assert "diagram" in hint
+
+
+@pytest.mark.parametrize(("kind", "given", "expected"), [
+    ("blocks", "4,6-7", (4, 6, 7)),
+    ("blocks", "0-2 5", (0, 1, 2, 5)),
+    ("text", "A B C D", "ABCD"),
+    ("text", "ABCD", "ABCD"),
+])
+def test_the_kits_own_formats_are_accepted(kind, given, expected):
+    """Blocks as transcripts print them ("4,6-7") and a volume as show() prints it ("A B C D")."""
+    assert parse_answer(kind, given) == expected
+
+
+def test_a_likely_mistake_is_named():
+    """An answer listed among an exercise's likely mistakes gets that diagnosis, not the hint."""
+    from qopc_kit.teaching.model import Exercise
+    exercise = Exercise("zz", "00", "", "How many?", "int", 5, "the hint", "why",
+                        mistakes=((3, "you counted only the source-tracked blocks"),))
+    assert "source-tracked" in exercise.judge("3").message
+    assert "the hint" in exercise.judge("4").message
+    assert exercise.task().text() == exercise.text() and not hasattr(exercise.task(), "answer")

@@ -21,9 +21,12 @@ ALLOWED = {
     "dashboard": {"engine", "views", "shell"},
     "teaching": {"engine", "views", "shell"},
 }
-#: The engine's two lazy hooks upward: (module, function, layer it may reach).
+#: The lazy hooks upward: (module, function, layer it may reach). The engine's reach the
+#: shell and the views; the shell's ``qopc teacher`` reaches the teaching layer's commands
+#: (imported only when that subcommand runs, so the shell does not depend on teaching).
 HOOKS = {
     ("qopc_kit.engine.array", "DiskArray.acopc", "shell"),
+    ("qopc_kit.shell.cli", "teacher_command", "teaching"),
     *{(module, f"{cls}._repr_html_", "views")
       for module, cls in (("qopc_kit.engine.array", "DiskArray"),
                           ("qopc_kit.engine.pair", "CopyPair"),

@@ -156,13 +156,19 @@ def test_tour_dashboard_is_untouched():
     assert not re.search(r"panel\.(buttons|array|pair)\b", code)
 
 
-def test_exercises_hide_solutions_and_show_the_teacher_view():
-    """Lesson 9 folds each solution in <details> and prints the teacher's class table."""
+def test_exercises_hide_solutions_save_and_show_only_the_students_own_grade():
+    """Lesson 9 folds each solution in <details>, saves the answers, and prints only the
+    student's own regraded score: no student's answers, no solution sheet."""
     cells = load(NOTEBOOKS[-1])["cells"]
     outputs = "\n".join(t for c in cells for t in text_outputs(c))
     assert outputs.count("<details><summary>Solution to ") == 13
     assert "<details open" not in outputs
-    assert re.search(r"^ada +ok\(1\)", outputs, re.M)
+    code = "\n".join(source(c) for c in cells if c["cell_type"] == "code")
+    assert "exercises.save(ANSWERS)" in code and "folder=ANSWERS" in code
+    assert re.search(r"^saved guest: \d+/13 solved .* to guest\.json$", outputs, re.M)
+    assert re.search(r"^guest: \d+/13 solved .*regraded from the name's seed", outputs, re.M)
+    unfolded = re.sub(r"<details>.*?</details>", "", outputs, flags=re.S)
+    assert "answers given:" not in unfolded and "Answer: " not in unfolded
 
 
 def test_readme_lists_every_lesson():

@@ -11,6 +11,8 @@ Subcommands (``python -m qopc_kit`` is the same program):
 - ``qopc run NAME``: run a shipped scenario by name or number (``qopc run 04``);
 - ``qopc lessons DIR [--force]``: copy the lessons and the app into DIR;
 - ``qopc app [VOILA OPTIONS]``: serve the dashboard with Voilà;
+- ``qopc teacher grade DIR [--csv OUT]`` / ``qopc teacher key NAME...``: regrade a class's
+  saved answers, print students' answer keys (``python -m qopc_kit.teaching``);
 - ``qopc --version``.
 
 A script file whose name is one of these words runs as ``qopc ./list``.
@@ -34,7 +36,7 @@ from .script import Console, ScriptError, run_script
 
 PROMPT = "qopc> "
 HISTORY = Path.home() / ".qopc_history"
-SUBCOMMANDS = ("list", "run", "lessons", "app")
+SUBCOMMANDS = ("list", "run", "lessons", "app", "teacher")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,14 +101,26 @@ def _subcommand(argv: list[str]) -> int:
                          help="overwrite copies that differ from the shipped lessons")
     commands.add_parser("app", help="serve the dashboard with Voilà (other options go to voila)",
                         add_help=False)
+    commands.add_parser("teacher", help="regrade saved answers, print answer keys",
+                        add_help=False)
     if argv[0] == "app":  # everything after `app` is Voilà's
         return serve_app(argv[1:])
+    if argv[0] == "teacher":  # everything after `teacher` is the teaching command's
+        return teacher_command(argv[1:])
     options = parser.parse_args(argv)
     if options.command == "list":
         return list_command()
     if options.command == "run":
         return run_command(options.name, strict=options.strict)
     return lessons_command(options.folder, force=options.force)
+
+
+def teacher_command(arguments: list[str]) -> int:
+    """``qopc teacher ...``: the teacher's commands of the teaching layer, imported only
+    when asked for (a lazy hook: the shell does not depend on the teaching layer)."""
+    from ..teaching.__main__ import main as teacher_main
+
+    return teacher_main(arguments, prog="qopc teacher")
 
 
 def list_command() -> int:

@@ -3,15 +3,16 @@
 Every scenario is built from a generator seeded by the student's name or number,
 and every expected answer is computed by running the engine on that scenario.
 A wrong answer gets a hint; the solution is kept for a collapsible block.
-Answers can be saved as JSON and a teacher can tabulate a whole class.
+Answers are saved as JSON (the normalised name, the raw answers and the attempt counts, no
+verdict) and the teacher regrades them from the name's seed (:mod:`.grading`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections.abc import Iterable
+import os
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,35 +23,95 @@ from .generators import GENERATORS
 from .model import KINDS, Exercise, Feedback, format_answer, parse_answer
 
 __all__ = ["GENERATORS", "KINDS", "Exercise", "ExerciseSet", "Feedback", "attempts_used",
-           "format_answer", "parse_answer", "seed_for", "teacher_view"]
+           "default_folder", "default_student", "file_name", "format_answer", "normalise_name",
+           "parse_answer", "read_attempts", "seed_for"]
+
+#: The environment variables a class sets: the hub's login, and the shared answers folder.
+HUB_USER, ANSWERS_FOLDER = "JUPYTERHUB_USER", "QOPC_ANSWERS"
+
+
+def normalise_name(student: str | int) -> str:
+    """A student's name as the kit compares it: NFKC, case-folded, outer spaces stripped,
+    inner runs of spaces made one ("ＡＤＡ " and "ada" are one student)."""
+    if isinstance(student, bool) or not isinstance(student, (str, int)):
+        raise ArgumentError(f"a student is a name or a number, not {student!r}")
+    text = " ".join(unicodedata.normalize("NFKC", str(student)).casefold().split())
+    if not text:
+        raise ArgumentError(f"a student is a name or a number, not {student!r}")
+    return text
+
+
+def default_student(fallback: str = "guest") -> str:
+    """The student's name: the JupyterHub login when the notebook runs on a hub, else
+    ``fallback`` (on a laptop the student types their own name instead)."""
+    return os.environ.get(HUB_USER, "").strip() or fallback
+
+
+def default_folder() -> Path:
+    """Where answers are saved: ``$QOPC_ANSWERS`` (a class's shared folder) when set, else
+    ``~/qopc-answers``."""
+    return Path(os.environ.get(ANSWERS_FOLDER, "").strip() or Path.home() / "qopc-answers")
+
+
+def file_name(student: str | int) -> str:
+    """The file a student's answers are saved to: their normalised name, readable in any
+    script ("マリー.json"); unsafe characters become "_" and then a short hash of the name
+    is added, so that "a/b" and "a_b" never share a file."""
+    name = normalise_name(student)
+    safe = "".join(ch if unicodedata.category(ch)[0] in "LNM" or ch in "-_" else "_"
+                   for ch in name)[:48]
+    if safe != name:
+        safe += "-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return safe + ".json"
+
+
+def read_attempts(entries: object) -> list[tuple[str, bool | None]]:
+    """A saved exercise's attempts as (raw answer, recorded verdict or None).
+
+    Files of this version hold raw answers only; older files (and forged ones) hold
+    ``[answer, verdict]`` pairs: the verdict is returned so that the teacher's view can
+    compare it with the regrade, never to be trusted.
+    """
+    if not isinstance(entries, list):
+        raise ArgumentError(f"attempts must be a list, not {entries!r}")
+    read: list[tuple[str, bool | None]] = []
+    for entry in entries:
+        if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], bool):
+            read.append((str(entry[0]), bool(entry[1])))
+        else:
+            read.append((str(entry), None))
+    return read
 
 
 def seed_for(student: str | int) -> int:
     """The seed of a student's scenarios: their number, or a stable hash of their name.
 
-    The same name (any case, surrounding spaces ignored) always gives the same seed,
-    on every machine. Raises ArgumentError for an empty name or a negative number.
+    The same name (after :func:`normalise_name`: any case, width or surrounding spaces)
+    always gives the same seed, on every machine. Raises ArgumentError for an empty name
+    or a negative number.
     """
-    if isinstance(student, bool):
-        raise ArgumentError(f"a student is a name or a number, not {student!r}")
-    if isinstance(student, str) and student.strip().isdecimal():
-        student = int(student)  # "42" typed in a form is student number 42
-    if isinstance(student, int):
-        if student < 0:
-            raise ArgumentError(f"a student number must be >= 0, got {student}")
-        return student
-    if not isinstance(student, str) or not student.strip():
-        raise ArgumentError(f"a student is a name or a number, not {student!r}")
-    digest = hashlib.sha256(student.strip().casefold().encode("utf-8")).digest()
+    if isinstance(student, int) and not isinstance(student, bool) and student < 0:
+        raise ArgumentError(f"a student number must be >= 0, got {student}")
+    name = normalise_name(student)
+    if name.isdecimal():
+        return int(name)  # "42" typed in a form is student number 42
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big")
 
 
-# A student's set, and the teacher's view -------------------------------------------------
+
+
+# A student's set --------------------------------------------------------------------------
 @dataclass
 class ExerciseSet:
-    """Every exercise for one student, seeded by their name or number, with their attempts."""
+    """Every exercise for one student, seeded by their name or number, with their attempts.
+
+    ``ExerciseSet(name, folder=...)`` resumes the attempts saved in ``folder`` (see
+    :meth:`load`), so re-running the notebook's first cell keeps them.
+    """
 
     student: str | int
+    folder: str | Path | None = None
     seed: int = field(init=False)
     exercises: dict[str, Exercise] = field(init=False)
     attempts: dict[str, list[tuple[str, bool]]] = field(init=False)
@@ -65,6 +126,33 @@ class ExerciseSet:
                                                                          strict=True)]
         self.exercises = {ex.key: ex for ex in made}
         self.attempts = {key: [] for key in self.exercises}
+        if self.folder is not None:
+            self.resume(self.folder)
+
+    @classmethod
+    def load(cls, folder: str | Path, student: str | int) -> ExerciseSet:
+        """The set of ``student`` with the attempts saved in ``folder`` (none saved yet:
+        a fresh set). Every saved answer is judged again; a saved verdict is ignored."""
+        return cls(student, folder=folder)
+
+    def resume(self, folder: str | Path) -> int:
+        """Add the attempts saved in ``folder`` for this student before the ones made since;
+        returns how many were read. A file that cannot be read raises ArgumentError."""
+        path = Path(folder) / file_name(self.student)
+        if not path.is_file():
+            return 0
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))["attempts"]
+            read = {key: read_attempts(entries) for key, entries in dict(saved).items()}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ArgumentError(f"cannot read the saved answers {str(path)!r}: {exc}") from exc
+        count = 0
+        for key, tries in read.items():
+            if key in self.exercises:
+                judged = [(raw, self.exercises[key].judge(raw).correct) for raw, _ in tries]
+                self.attempts[key] = judged + self.attempts[key]
+                count += len(judged)
+        return count
 
     def __getitem__(self, key: str) -> Exercise:
         if key not in self.exercises:
@@ -94,20 +182,19 @@ class ExerciseSet:
         return f"{self.student}: {solved}/{len(self.exercises)} solved in {used} attempt(s)"
 
     def record(self) -> dict[str, object]:
-        """The attempts as plain data (what :meth:`save` writes)."""
-        return {"student": self.student, "seed": self.seed,
-                "attempts": {key: [list(t) for t in tries] for key, tries in self.attempts.items()}}
+        """What :meth:`save` writes: the normalised name, the raw answers per exercise and
+        their counts. No verdict: the teacher regrades every answer from the name's seed."""
+        return {"student": normalise_name(self.student), "seed": self.seed,
+                "attempts": {key: [raw for raw, _ in tries] for key, tries in self.attempts.items()},
+                "counts": {key: len(tries) for key, tries in self.attempts.items()}}
 
-    def save(self, directory: str | Path) -> Path:
-        """Write the attempts to ``directory/<student>.json`` (a shared class folder)."""
-        folder = Path(directory)
+    def save(self, directory: str | Path | None = None) -> Path:
+        """Write the attempts to ``directory/<name>.json`` (see :func:`file_name`); by
+        default to :func:`default_folder`, a class's shared folder."""
+        folder = default_folder() if directory is None else Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
-        student = str(self.student).strip()
-        name = re.sub(r"[^A-Za-z0-9_-]+", "_", student) or "student"
-        if name != student:  # "a/b" and "a_b" must not share a file
-            name += "-" + hashlib.sha256(student.encode("utf-8")).hexdigest()[:8]
-        path = folder / f"{name}.json"
-        path.write_text(json.dumps(self.record(), indent=1), encoding="utf-8")
+        path = folder / file_name(self.student)
+        path.write_text(json.dumps(self.record(), indent=1, ensure_ascii=False), encoding="utf-8")
         return path
 
     def form(self) -> object:
@@ -121,40 +208,3 @@ class ExerciseSet:
 def attempts_used(tries: list) -> int:
     """Attempts up to the first right answer (checks after it do not count), else all."""
     return next((number for number, (_, ok) in enumerate(tries, 1) if ok), len(tries))
-
-
-def teacher_view(source: str | Path | Iterable[ExerciseSet]) -> str:
-    """A class table: per student and exercise, ok/wrong and the attempts used.
-
-    ``source`` is a folder of saved sets (:meth:`ExerciseSet.save`) or the sets
-    themselves. A cell reads ``ok(1)`` for solved at the first attempt, ``x(2)``
-    for two wrong attempts, ``.`` for not tried. Then the answers given per exercise.
-    """
-    if isinstance(source, (str, Path)):
-        if not Path(source).is_dir():
-            raise ArgumentError(f"no folder {str(source)!r}: give the folder the students "
-                                "saved their answers to")
-        files = sorted(Path(source).glob("*.json"))
-        records = [json.loads(f.read_text(encoding="utf-8")) for f in files]
-    else:
-        records = [s.record() for s in source]
-    if not records:
-        return "no answers yet"
-    keys = list(records[0]["attempts"])
-    width = max(7, *(len(str(r["student"])) for r in records))
-    lines = [f"{'student':<{width}}  " + " ".join(f"{k:>5}" for k in keys) + "  solved"]
-    for r in records:
-        cells, solved = [], 0
-        for key in keys:
-            tries = r["attempts"].get(key, [])
-            ok = any(t[1] for t in tries)
-            solved += ok
-            cells.append("." if not tries else f"{'ok' if ok else 'x'}({attempts_used(tries)})")
-        lines.append(f"{r['student']!s:<{width}}  " + " ".join(f"{c:>5}" for c in cells)
-                     + f"  {solved}/{len(keys)}")
-    lines.append("answers given:")
-    for r in records:
-        given = "; ".join(f"{k}: {' / '.join(t[0] for t in tries)}"
-                          for k, tries in r["attempts"].items() if tries)
-        lines.append(f"  {r['student']}: {given or '-'}")
-    return "\n".join(lines)

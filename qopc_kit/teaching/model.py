@@ -44,6 +44,13 @@ class Exercise:
     hint: str
     why: str
     choices: tuple[str, ...] = ()
+    #: Likely wrong answers, each with the mistake that gives it (computed from the scenario).
+    mistakes: tuple[tuple[object, str], ...] = ()
+
+    def task(self) -> Task:
+        """What a student holds: the question without the answer or the solution."""
+        return Task(self.key, self.lesson, self.setup, self.question, self.kind, self.hint,
+                    self.choices)
 
     def text(self) -> str:
         """The task as plain text: lesson, scenario steps and question."""
@@ -69,8 +76,32 @@ class Exercise:
             return Feedback(False, f"{self.key}: {exc}", counted=False)
         if value == self.answer:
             return Feedback(True, f"{self.key}: correct. {self.why}")
-        return Feedback(False, f"{self.key}: not quite ({format_answer(self.kind, value)}). "
-                               f"Hint: {self.hint}")
+        said = format_answer(self.kind, value)
+        for wrong, mistake in self.mistakes:
+            if wrong == value and wrong != self.answer:
+                return Feedback(False, f"{self.key}: not quite ({said}): {mistake}")
+        return Feedback(False, f"{self.key}: not quite ({said}). Hint: {self.hint}")
+
+
+@dataclass(frozen=True)
+class Task:
+    """An exercise as a student holds it: no answer, no solution (they are computed on
+    demand from the student's seed, and the teacher regrades from the seed)."""
+
+    key: str
+    lesson: str
+    setup: str
+    question: str
+    kind: str
+    hint: str
+    choices: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """The task as plain text: lesson, scenario steps and question."""
+        lines = [f"Exercise {self.key} (lesson {self.lesson})", self.setup, f"Q: {self.question}"]
+        if self.choices:
+            lines.append("   choose one of: " + " | ".join(self.choices))
+        return "\n".join(lines)
 
 
 def parse_answer(kind: str, given: object, choices: tuple[str, ...] = ()) -> object:
@@ -91,16 +122,26 @@ def parse_answer(kind: str, given: object, choices: tuple[str, ...] = ()) -> obj
     if kind == "text":
         if not isinstance(given, str):
             raise ArgumentError(f"answer the text a host reads, in quotes, not {given!r}")
-        return given.strip().strip("'\"")
+        text = given.strip().strip("'\"")
+        if re.fullmatch(r"\S( \S)+", text):  # "A B C D", as show() prints a volume
+            text = text.replace(" ", "")
+        return text
     if kind == "blocks":
         if isinstance(given, str):
             words = [w for w in re.split(r"[\s,;\[\]()]+", given) if w]
             if words in (["none"], ["-"]):
                 words = []
-            if not all(w.isdigit() for w in words):
-                raise ArgumentError(f"answer block numbers like '1, 4, 5' (or 'none'), "
-                                    f"not {given!r}")
-            return tuple(sorted({int(w) for w in words}))
+            blocks: set[int] = set()
+            for word in words:  # "4", or "6-7" as transcripts print a run of blocks
+                run = re.fullmatch(r"(\d+)-(\d+)", word)
+                if run and int(run[1]) <= int(run[2]):
+                    blocks.update(range(int(run[1]), int(run[2]) + 1))
+                elif word.isdigit():
+                    blocks.add(int(word))
+                else:
+                    raise ArgumentError(f"answer block numbers like '1, 4, 5' or '4,6-7' "
+                                        f"(or 'none'), not {given!r}")
+            return tuple(sorted(blocks))
         if isinstance(given, Iterable) and all(
                 isinstance(b, (int, np.integer)) and not isinstance(b, bool) for b in given):
             return tuple(sorted({int(b) for b in given}))

@@ -1,0 +1,52 @@
+"""The teacher's commands: ``python -m qopc_kit.teaching grade DIR [--csv OUT]`` regrades a
+class folder; ``python -m qopc_kit.teaching key NAME...`` prints the answer key of students."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..engine.errors import QuickOPCError
+from .exercises import ExerciseSet, normalise_name
+from .grading import grades_csv, teacher_view
+
+
+def answer_key(names: list[str]) -> str:
+    """Each student's answers and solutions, rebuilt from the seed of their name."""
+    blocks = []
+    for name in names:
+        exercises = ExerciseSet(name)
+        lines = [f"{normalise_name(name)} (seed {exercises.seed})"]
+        lines += [f"  {key}: {exercise.solution()}" for key, exercise in exercises.exercises.items()]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m qopc_kit.teaching") -> int:
+    """Run a teacher command; returns the exit status (2 for a bad folder or file)."""
+    parser = argparse.ArgumentParser(prog=prog,
+                                     description="The teacher's side of lesson 9.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    grade = commands.add_parser("grade", help="regrade a folder of saved answers")
+    grade.add_argument("folder", help="the folder the students saved their answers to")
+    grade.add_argument("--csv", metavar="OUT", help="also write the grades as CSV to OUT")
+    key = commands.add_parser("key", help="print the answer key of students")
+    key.add_argument("names", nargs="+", help="student names or numbers")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "key":
+            print(answer_key(args.names))
+            return 0
+        print(teacher_view(args.folder))
+        if args.csv:
+            Path(args.csv).write_text(grades_csv(args.folder), encoding="utf-8")
+            print(f"grades written to {args.csv}")
+    except QuickOPCError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""The teacher's side: saved files regraded from the name's seed, flags, CSV, the commands."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+
+import pytest
+
+from qopc_kit import ArgumentError
+from qopc_kit.teaching.__main__ import main
+from qopc_kit.teaching.exercises import (
+    ExerciseSet,
+    default_student,
+    file_name,
+    format_answer,
+    normalise_name,
+    seed_for,
+)
+from qopc_kit.teaching.grading import FORGED, display_width, grades, grades_csv, teacher_view
+
+
+def _wrong(exercise) -> object:
+    """A readable answer that is not the engine's (an independent pick, not a typed value)."""
+    if exercise.kind == "choice":
+        return next(c for c in exercise.choices if c != exercise.answer)
+    if exercise.kind == "int":
+        return exercise.answer + 1
+    if exercise.kind == "blocks":
+        return [*exercise.answer, 99]
+    return str(exercise.answer) + "z"
+
+
+def _row(table: str, student: str) -> list[str]:
+    return next(line for line in table.splitlines() if line.startswith(student + " ")).split()
+
+
+def _write(folder, name: str, record: dict) -> None:
+    (folder / name).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+
+
+def test_the_saved_file_holds_the_normalised_name_and_raw_answers_only(tmp_path):
+    """No verdict in the file: the name (NFKC, case-folded), raw answers and their counts."""
+    ada = ExerciseSet("  ADA ")
+    ada.check("1a", _wrong(ada["1a"]))
+    ada.check("1a", ada["1a"].answer)
+    record = json.loads(ada.save(tmp_path).read_text(encoding="utf-8"))
+    assert record["student"] == "ada"
+    assert record["attempts"]["1a"] == [format_answer("int", _wrong(ada["1a"])),
+                                        format_answer("int", ada["1a"].answer)]
+    assert record["counts"]["1a"] == 2 and record["counts"]["2a"] == 0
+    assert "true" not in json.dumps(record["attempts"]).lower()
+
+
+def test_a_forged_file_is_regraded_to_its_real_score_and_flagged(tmp_path):
+    """("whatever", True) on every exercise, in the old [answer, verdict] form: regraded 0,
+    flagged; an old file whose verdicts are right still loads, unflagged."""
+    keys = list(ExerciseSet("mallory").exercises)
+    _write(tmp_path, "mallory.json", {"student": "mallory",
+                                      "attempts": {k: [["whatever", True]] for k in keys}})
+    honest = ExerciseSet("ada")
+    honest.check("2b", honest["2b"].answer)
+    honest.check("3a", _wrong(honest["3a"]))
+    _write(tmp_path, "ada.json", {"student": "ada", "seed": honest.seed, "attempts": {
+        k: [list(t) for t in tries] for k, tries in honest.attempts.items()}})
+    table = teacher_view(tmp_path)
+    assert _row(table, "mallory")[-1] == f"0/{len(keys)}"
+    assert _row(table, "mallory")[1:-1] == ["x(1)"] * len(keys)
+    assert f"mallory (mallory.json): {FORGED}" in table
+    assert _row(table, "ada")[-1] == f"1/{len(keys)}"
+    assert not next(g.flags for g in grades(tmp_path) if g.student == "ada")
+
+
+def test_an_edited_seed_or_count_is_flagged(tmp_path):
+    """A file's seed and counts are checked against the name and the answers."""
+    _write(tmp_path, "bob.json", {"student": "bob", "seed": seed_for("bob") + 1,
+                                  "attempts": {"1a": ["3"]}, "counts": {"1a": 5}})
+    (flags,) = [g.flags for g in grades(tmp_path)]
+    assert "the seed is not the name's" in flags
+    assert "attempt counts differ from the answers saved" in flags
+
+
+def test_a_name_in_two_files_is_flagged(tmp_path):
+    """"Marie Curie" and a hand-written "marie curie" are one student: both rows flagged."""
+    marie = ExerciseSet("Marie Curie")
+    marie.check("1a", marie["1a"].answer)
+    marie.save(tmp_path)
+    _write(tmp_path, "marie.json", {"student": "marie curie", "attempts": {"1a": ["0"]}})
+    rows = grades(tmp_path)
+    assert [g.student for g in rows] == ["marie curie", "marie curie"]
+    assert all("name in 2 files" in g.flags for g in rows)
+    assert "file name is not the name's" in " ".join(rows[0].flags + rows[1].flags)
+    assert sorted(g.solved for g in rows) == [0, 1]
+
+
+def test_a_japanese_name_keeps_a_readable_file_name_and_aligned_columns(tmp_path):
+    """マリー saves as マリー.json; the table's columns line up in display width."""
+    marie = ExerciseSet("マリー")
+    marie.check("1a", marie["1a"].answer)
+    assert marie.save(tmp_path).name == "マリー.json"
+    ExerciseSet("ada").save(tmp_path)
+    ExerciseSet("キュリー・マリー").save(tmp_path)  # the dot is not a letter: a hash is added
+    assert file_name("キュリー・マリー").startswith("キュリー_マリー-")
+    lines = teacher_view(tmp_path, answers=False).splitlines()
+    assert [line.split()[0] for line in lines[1:4]] == ["ada", "キュリー・マリー", "マリー"]
+
+    def end_of_column(line: str, column: int) -> int:  # in display width
+        words = line.split()
+        at = 0
+        for word in words[:column + 1]:
+            at = line.index(word, at) + len(word)
+        return display_width(line[:at])
+
+    for column in (1, 2, len(ExerciseSet(0).exercises)):
+        assert len({end_of_column(line, column) for line in lines[:4]}) == 1, lines[:4]
+    assert len({display_width(line) for line in lines[1:4]}) == 1
+    assert display_width("マリー") == 6 and display_width("ada") == 3
+
+
+def test_nfkc_and_case_make_one_student():
+    """Full-width ＡＤＡ is ada: the same name, seed, scenarios and file."""
+    assert normalise_name("ＡＤＡ") == normalise_name(" ada ") == "ada"
+    assert seed_for("ＡＤＡ") == seed_for("ada")
+    assert ExerciseSet("ＡＤＡ").text() == ExerciseSet("ada").text()
+    assert file_name("ＡＤＡ") == "ada.json"
+    assert unicodedata.normalize("NFKC", "ＡＤＡ") != "ＡＤＡ"  # the case is a real one
+    with pytest.raises(ArgumentError, match="a student is a name"):
+        normalise_name("   ")
+
+
+def test_unsafe_names_get_a_hash_and_never_share_a_file():
+    """Slashes, dots and spaces are replaced, then a hash of the name keeps files apart."""
+    names = ["a/b", "a_b", "a b", "../x", "."]
+    files = [file_name(n) for n in names]
+    assert len(set(files)) == len(names) and files[1] == "a_b.json"
+    assert all("/" not in f and not f.startswith(".") for f in files)
+
+
+def test_csv_export_holds_the_regraded_grades(tmp_path):
+    """One row per file: the regraded solved count, attempts and each exercise."""
+    ada, bob = ExerciseSet("ada"), ExerciseSet("bob")
+    ada.check("1a", ada["1a"].answer)
+    bob.check("2a", _wrong(bob["2a"]))
+    bob.check("2a", bob["2a"].answer)
+    bob.check("5b", _wrong(bob["5b"]))
+    for student in (ada, bob):
+        student.save(tmp_path)
+    rows = list(csv.DictReader(io.StringIO(grades_csv(tmp_path))))
+    assert [r["student"] for r in rows] == ["ada", "bob"]
+    by = {r["student"]: r for r in rows}
+    total = str(len(ada.exercises))
+    assert (by["ada"]["solved"], by["ada"]["exercises"], by["ada"]["attempts"]) == ("1", total, "1")
+    assert (by["bob"]["solved"], by["bob"]["attempts"]) == ("1", "3")
+    assert (by["bob"]["2a"], by["bob"]["2a attempts"]) == ("1", "2")
+    assert (by["bob"]["5b"], by["bob"]["5b attempts"], by["bob"]["1a"]) == ("0", "1", "")
+    assert by["ada"]["flags"] == by["bob"]["flags"] == ""
+
+
+def test_student_defaults_to_the_hub_login(monkeypatch):
+    """JUPYTERHUB_USER when set, else the fallback."""
+    monkeypatch.setenv("JUPYTERHUB_USER", "grace")
+    assert default_student() == "grace"
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    assert default_student() == "guest" and default_student("me") == "me"
+
+
+def test_resuming_keeps_the_saved_attempts(tmp_path):
+    """Re-running the first cell (a new set with the folder) keeps the attempts, judged again."""
+    first = ExerciseSet("ada", folder=tmp_path)
+    assert all(not tries for tries in first.attempts.values())
+    first.check("1a", _wrong(first["1a"]))
+    first.check("1a", first["1a"].answer)
+    first.check("4b", _wrong(first["4b"]))
+    first.save(tmp_path)
+    again = ExerciseSet.load(tmp_path, "Ada")
+    assert again.attempts == first.attempts
+    assert again.score() == first.score().replace("ada", "Ada")
+    again.check("4b", again["4b"].answer)
+    assert [ok for _, ok in again.attempts["4b"]] == [False, True]
+
+
+def test_resuming_an_old_file_ignores_its_verdicts(tmp_path):
+    """An [answer, verdict] file of an older version loads; each answer is judged again."""
+    ada = ExerciseSet("ada")
+    _write(tmp_path, "ada.json", {"student": "ada", "attempts": {
+        "1a": [["whatever", True], [format_answer("int", ada["1a"].answer), False]],
+        "4b": [[format_answer("blocks", ada["4b"].answer), False]]}})
+    resumed = ExerciseSet.load(tmp_path, "ada")
+    assert resumed.attempts["1a"] == [("whatever", False),
+                                      (format_answer("int", ada["1a"].answer), True)]
+    assert resumed.attempts["4b"] == [(format_answer("blocks", ada["4b"].answer), True)]
+    assert resumed.score() == "ada: 2/13 solved in 3 attempt(s)".replace(
+        "13", str(len(ada.exercises)))
+
+
+def test_a_broken_file_is_refused_by_name(tmp_path):
+    """A file that is not JSON, or not a saved set, names the file."""
+    (tmp_path / "ada.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ArgumentError, match=r"ada\.json"):
+        teacher_view(tmp_path)
+    with pytest.raises(ArgumentError, match="cannot read the saved answers"):
+        ExerciseSet("ada", folder=tmp_path)
+    _write(tmp_path, "ada.json", {"name": "ada"})
+    with pytest.raises(ArgumentError, match=r"ada\.json: not a saved answers file"):
+        teacher_view(tmp_path)
+
+
+def test_the_grade_command_prints_the_table_and_writes_csv(tmp_path, capsys):
+    """python -m qopc_kit.teaching grade DIR --csv OUT; a missing folder exits 2."""
+    ada = ExerciseSet("ada")
+    ada.check("1a", ada["1a"].answer)
+    ada.save(tmp_path / "class")
+    out = tmp_path / "grades.csv"
+    assert main(["grade", str(tmp_path / "class"), "--csv", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(teacher_view(tmp_path / "class"))
+    assert out.read_text(encoding="utf-8") == grades_csv(tmp_path / "class")
+    assert main(["grade", str(tmp_path / "nowhere")]) == 2
+    assert "no folder" in capsys.readouterr().err
+
+
+def test_the_key_command_prints_each_students_solutions(capsys):
+    """The answer key comes from the seed of each name given."""
+    assert main(["key", "ada", "ＢＯＢ"]) == 0
+    printed = capsys.readouterr().out
+    for name in ("ada", "bob"):
+        exercises = ExerciseSet(name)
+        assert f"{name} (seed {exercises.seed})" in printed
+        assert all(ex.solution() in printed for ex in exercises.exercises.values())
+
+
+def test_qopc_teacher_runs_the_teaching_commands(capsys):
+    """``qopc teacher key NAME`` is ``python -m qopc_kit.teaching key NAME``."""
+    from qopc_kit.shell import cli
+
+    assert cli.main(["teacher", "key", "ada"]) == 0
+    via_qopc = capsys.readouterr().out
+    assert main(["key", "ada"]) == 0
+    assert via_qopc == capsys.readouterr().out and "ada (seed" in via_qopc
