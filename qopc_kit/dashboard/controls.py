@@ -134,7 +134,7 @@ class Controls:
 
     def _build_host_io(self) -> None:
         self.volume_select = widgets.Dropdown(description="Volume", options=[], style=_COMPACT,
-                                              layout=widgets.Layout(width="150px"))
+                                              layout=widgets.Layout(width="170px"))
         self.volume_select.observe(self._choice_changed, names="value")
         self.selector = BlockSelector()
         self.selector.range.observe(self._show_selection, names="value")

@@ -21,7 +21,7 @@ _LAYOUT = """
 .qopc-dashboard .qopc-header { align-items: center; gap: 12px; min-height: 28px; }
 .qopc-dashboard .qopc-header .qopc-title { font-size: 15px; }
 .qopc-dashboard .qopc-grid { display: grid; gap: 4px 16px; align-items: start;
-  grid-template-columns: minmax(0, 640px) minmax(0, 1fr); }
+  grid-template-columns: minmax(0, 590px) minmax(0, 1fr); }
 @container (max-width: 1000px) {
   .qopc-dashboard .qopc-grid { grid-template-columns: minmax(0, 1fr); }
 }
