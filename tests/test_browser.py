@@ -511,14 +511,15 @@ def test_a_greyed_button_says_why_and_the_step_slider_shows_a_step_in_place(page
     settled(dashboard, twin)
 
 
-def test_tour_dashboard_in_notebook7_follows_the_engine(page, notebook7):
-    """In Jupyter Notebook 7 the same clicks (buttons and block cells) redraw the panel as
-    the engine says. (The map's arrow keys do not reach it there yet: see the README.)"""
+def test_tour_dashboard_in_notebook7_follows_the_engine_and_the_keyboard(page, notebook7):
+    """In Jupyter Notebook 7 the same clicks redraw the panel as the engine says, and the
+    block map's arrow keys reach the map (Notebook 7's own shortcuts do not take them)."""
     open_notebook7(page, notebook7, TOUR)
     run_all_cells(page)
     dashboard = page.locator(".qopc-dashboard").first
     dashboard.scroll_into_view_if_needed(timeout=WAIT_MS)
     twin = drive(page, dashboard)
+    pick_with_keys(page, dashboard, twin)
     click(page, dashboard, twin, LAST_CLICK)
 
 

@@ -100,8 +100,10 @@ function render({ model, el }) {
     pick(cell, event.shiftKey);
   }
 
+  // On the window, in the capture phase: before the notebook's own handlers (Notebook 7
+  // moves to the next notebook cell on an arrow key in the capture phase of the document).
   function onKey(event) {
-    const cell = event.target.closest(CELL);
+    const cell = event.target instanceof Element ? event.target.closest(CELL) : null;
     if (cell === null || !el.contains(cell)) return;
     const row = [...cell.parentElement.querySelectorAll(CELL)];
     const at = row.indexOf(cell);
@@ -115,7 +117,7 @@ function render({ model, el }) {
     } else {
       return;
     }
-    // Ours alone: Space would scroll the page.
+    // Ours alone: Space would scroll the page, and the notebook's shortcuts would act too.
     event.preventDefault();
     event.stopPropagation();
   }
@@ -129,7 +131,7 @@ function render({ model, el }) {
   if (clickable) {
     el.addEventListener("mousedown", onPress);
     el.addEventListener("click", onClick);
-    el.addEventListener("keydown", onKey);
+    window.addEventListener("keydown", onKey, true);
     model.on("change:selected", mark);
   }
   draw();
@@ -138,7 +140,7 @@ function render({ model, el }) {
     if (clickable) {
       el.removeEventListener("mousedown", onPress);
       el.removeEventListener("click", onClick);
-      el.removeEventListener("keydown", onKey);
+      window.removeEventListener("keydown", onKey, true);
       model.off("change:selected", mark);
     }
   };
