@@ -892,3 +892,33 @@ def test_reset_after_load_keeps_the_data_the_script_wrote_before_its_first_comma
     assert dash.array.history[-1].action == "write"
     assert dash.array.volume(0x1).data[:, 0].tobytes() == b"ABCDEFGH"
     assert all(pair.state is State.NO_SESSION for pair in dash.array.pairs.values())
+
+
+def test_the_message_names_the_rolled_back_writes_and_the_uncopied_blocks():
+    """After a differential start the message lists the destination writes it rolled back,
+    after a cancel during the copy the blocks left never copied: both from the engine."""
+    dash = dashboard()
+    dash.buttons["Start"].click()
+    dash.buttons["Run to end"].click()
+    write(dash, "ET001/0x6", (4, 5), "Y")
+    dash.buttons["Differential start"].click()
+    rolled = np.flatnonzero(dash.pair.rolled_back).tolist()
+    assert rolled == [4, 5]
+    assert message(dash)[1].endswith("rolled back 2 destination writes: blocks 4, 5")
+    dash.buttons["Cancel"].click()
+    missing = np.flatnonzero(dash.pair.destination.missing).tolist()
+    assert missing == rolled  # the two re-queued blocks were never copied back
+    assert message(dash)[1].endswith("left 2 destination blocks never copied: blocks 4, 5 "
+                                     "(the destination is unusable)")
+
+
+def test_a_greyed_button_gives_the_state_tables_reason():
+    """The reason names the state and the buttons the table allows there."""
+    dash = dashboard()
+    dash.buttons["Start"].click()
+    dash.buttons["Run to end"].click()
+    allowed = [name for name in SESSION if name not in dash.unavailable]
+    assert allowed == ["Differential start", "Auto", "Reverse", "Cancel"]
+    assert dash.unavailable["Start"] == ("Tracking has no full start: use Differential start, "
+                                         "Auto, Reverse or Cancel first")
+    assert "Start" in dash.why_html.value and dash.unavailable["Start"] in dash.why_html.value

@@ -10,7 +10,7 @@ from ..engine.history import Action, Step
 from ..engine.pair import CopyPair
 from ..views.blockmap import block_map_html, capture
 from ..views.diagram import state_diagram_svg
-from ..views.events import rollback_summary
+from ..views.events import rollback_summary, uncopied_summary
 from ..views.marks import map_blocks
 from ..views.snapshot import PairSnapshot, snapshot
 from ..views.status import state_line
@@ -57,12 +57,11 @@ def step_outcome(step: Step, pair: CopyPair | None) -> str:
     changes = "; ".join(str(change) for change in step.changes)
     if changes:
         text += f" · {changes}"
-    if step.action is Action.START and pair is not None and step.changes_of(pair.name) \
-            and map_blocks(pair) <= MAP_CELLS:
-        rolled = rollback_summary(capture(pair))
-        if rolled:
-            text += f" · {rolled}"
-    return text
+    if pair is None or not step.changes_of(pair.name) or map_blocks(pair) > MAP_CELLS:
+        return text
+    summary = {Action.START: rollback_summary, Action.CANCEL: uncopied_summary}.get(step.action)
+    said = summary(capture(pair)) if summary is not None else ""
+    return text + (f" · {said}" if said else "")
 
 
 def slug(name: str) -> str:

@@ -82,3 +82,16 @@ def rollback_summary(record: BlockRecord) -> str:
         return ""
     writes = "write" if len(blocks) == 1 else "writes"
     return f"rolled back {len(blocks)} destination {writes}: {_blocks_word(blocks)}"
+
+
+def uncopied_summary(record: BlockRecord) -> str:
+    """After a cancel in Copying/Tracking: ``"left 3 destination blocks never copied: blocks
+    5, 6, 7 (the destination is unusable)"``; ``""`` when every block was copied."""
+    blocks = [int(b) for b in np.flatnonzero(record.masks["never_copied"])]
+    if not blocks:
+        return ""
+    word = "block" if len(blocks) == 1 else "blocks"
+    shown = blocks[:12]
+    more = f" and {len(blocks) - len(shown)} more" if len(blocks) > len(shown) else ""
+    return (f"left {len(blocks)} destination {word} never copied: {_blocks_word(shown)}{more} "
+            "(the destination is unusable)")
