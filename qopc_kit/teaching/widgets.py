@@ -16,7 +16,7 @@ def exercise_form(exercises: ExerciseSet) -> widgets.VBox:
 
     Every attempt is recorded in ``exercises``, as with :meth:`ExerciseSet.check`.
     """
-    pick = widgets.Dropdown(options=list(exercises.exercises), description="Exercise")
+    pick = widgets.Dropdown(options=list(exercises.tasks), description="Exercise")
     question = widgets.HTML()
     answer = widgets.Text(placeholder="your answer")
     button = widgets.Button(description="Check", button_style="primary")
