@@ -70,22 +70,56 @@ def _setup(steps: list[str]) -> str:
 
 
 # The exercises, one generator each --------------------------------------------------
+_TOUR_STEPS = ("start", "tick", "run", "diff", "cancel", "fail")
+
+
+def _tour_step(array: DiskArray, pair: CopyPair, step: str, steps: list[str]) -> None:
+    """One step of the tour's walk; a refused command is shown as refused (it changes nothing)."""
+    try:
+        if step == "tick":
+            _tick(array, 1, steps)
+        elif step == "run":
+            _run(array, steps)
+        elif step == "fail":
+            array.fail(pair.source)
+            steps.append("a failure on ET001/0x1 (fault injection)")
+        else:
+            steps.append({"start": "acopc start -g CG1", "diff": "acopc start -g CG1 -diff",
+                          "cancel": "acopc cancel -g CG1"}[step])
+            if step == "cancel":
+                pair.cancel()
+            else:
+                pair.start(diff=step == "diff")
+    except QuickOPCError:
+        steps[-1] += "   (refused)"
+
+
 def _tour(rng: np.random.Generator) -> Exercise:
-    count = len(states_of(Copy.QUICKOPC))
+    array, src, dst, pair, steps = _lesson(rng, 8, 8, (4, 4))
+    visited = {"No session", pair.state.label}
+    for _ in range(int(rng.integers(2, 5))):
+        _tour_step(array, pair, _TOUR_STEPS[int(rng.integers(0, len(_TOUR_STEPS)))], steps)
+        visited.add(pair.state.label)
+    count = len(visited)
     return Exercise(
-        "1a", "01 tour", "  The state diagram of a QuickOPC session (lesson 1).",
-        "How many states can a QuickOPC session be in (counting No session)?", "int", count,
-        "Count the boxes of the QuickOPC session's diagram in lesson 1 (state_diagram_svg()), "
-        "No session included. Only that diagram counts: the reverse OPC of start -r has "
-        "its own.",
-        "No session, Copying/Tracking, Tracking and Error suspend; the fifth state, "
-        "Copying, belongs only to the reverse OPC of start -r.")
+        "1a", "01 tour", _setup(steps),
+        "How many different states of the QuickOPC session's diagram did this session pass "
+        "through, from No session before step 2 to the end (No session counts once)?", "int",
+        count,
+        "Follow each step along the arrows of the QuickOPC session's diagram in lesson 1 "
+        "(state_diagram_svg()), No session included; a refused command stays in its box.",
+        f"The walk visited {count} of the {len(states_of(Copy.QUICKOPC))} states of the "
+        "diagram; the copier ends Copying/Tracking when the queue is empty.",
+        mistakes=((count - 1, "you did not count No session (or the state the walk ended "
+                   "in)"),) if count > 1 else ())
 
 
 def _logical_image(rng: np.random.Generator) -> Exercise:
     array, src, dst, pair, steps = _lesson(rng)
     _tick(array, int(rng.integers(1, 3)), steps)
     _write(src, _pick(rng, src.blocks, 2, 3), "x", steps)
+    before = _text(dst)  # the point-in-time image, before the destination's own write
+    _write(dst, _pick(rng, dst.blocks, 1, 2), "d", steps)
     return Exercise(
         "2a", "02 logical vs physical", _setup(steps),
         "What does a host read from ET001/0x6 now, all blocks, as text?", "text",
@@ -93,7 +127,14 @@ def _logical_image(rng: np.random.Generator) -> Exercise:
         "whatever the copier has or has not moved yet.",
         "A host reading the destination sees the point-in-time image: queued blocks are "
         "read from the source's old data, and blocks written on the source were copied "
-        "before the write (copy-before-write).")
+        "before the write (copy-before-write); a write on the destination is read back "
+        "at once.",
+        mistakes=((_text(src), "you read the source as it is now: its writes after the "
+                   "logical copy never reach the destination"),
+                  (before, "you forgot the destination's own write: a host reads it back at "
+                   "once"),
+                  (_text(dst, physical=True), "you read only what the copier has moved "
+                   "(the physical map); a queued block reads the source's old data")))
 
 
 def _copied_block(rng: np.random.Generator) -> Exercise:
@@ -114,6 +155,8 @@ def _diff_queue(rng: np.random.Generator) -> Exercise:
     _run(array, steps)
     _write(src, _pick(rng, src.blocks, 1, 3), "s", steps)
     _write(dst, _pick(rng, dst.blocks, 1, 3), "d", steps)
+    src_only = int(pair.session.source_tracking.sum())
+    both_sides = src_only + int(pair.session.destination_tracking.sum())
     pair.start(diff=True)
     steps.append("acopc start -g CG1 -diff")
     return Exercise(
@@ -123,15 +166,21 @@ def _diff_queue(rng: np.random.Generator) -> Exercise:
         "-diff queues the blocks tracked on BOTH volumes since the last logical copy; a "
         "block written on both sides is queued once.",
         "Queued = source-tracked ∪ destination-tracked blocks; every other block is "
-        "already equal on both volumes.")
+        "already equal on both volumes.",
+        mistakes=((src_only, "you counted only the source-tracked blocks; the destination's "
+                   "writes are queued too (they are rolled back)"),
+                  (both_sides, "you counted a block written on both volumes twice; it is "
+                   "queued once"),
+                  (src.blocks, "that is a full copy; -diff queues only the tracked blocks")))
 
 
 def _diff_ticks(rng: np.random.Generator) -> Exercise:
-    array, src, dst, pair, steps = _lesson(rng, 10, 14, (2, 3))
+    array, src, dst, pair, steps = _lesson(rng, 10, 14, (1, 3))
     _run(array, steps)
-    _write(src, _pick(rng, src.blocks, 3, 6), "s", steps)
+    _write(src, _pick(rng, src.blocks, 2, 9), "s", steps)
     steps.append("acopc start -g CG1 -diff")
     pair.start(diff=True)
+    changed = pair.rest_blocks
     ticks = array.run()
     return Exercise(
         "3b", "03 tracking and -diff", _setup(steps),
@@ -140,7 +189,13 @@ def _diff_ticks(rng: np.random.Generator) -> Exercise:
         "tick: round up.",
         f"The -diff queued only the source's changed blocks; at {array.copy_rate} blocks per "
         "tick that takes ceil(changed / rate) ticks, against "
-        f"{math.ceil(src.blocks / array.copy_rate)} for a full copy.")
+        f"{math.ceil(src.blocks / array.copy_rate)} for a full copy.",
+        mistakes=((changed // array.copy_rate, "you rounded down: a last tick that copies "
+                   "fewer blocks than the copy rate is still a tick"),
+                  (math.ceil(src.blocks / array.copy_rate), "that is a full copy's ticks; "
+                   "-diff queues only the changed blocks"),
+                  (changed, "you counted the changed blocks, not the ticks: the copier "
+                   f"moves {array.copy_rate} per tick")))
 
 
 def _rollback(rng: np.random.Generator) -> Exercise:
