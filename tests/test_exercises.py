@@ -17,6 +17,7 @@ from qopc_kit.teaching.exercises import (
     parse_answer,
     seed_for,
 )
+from qopc_kit.teaching.generators import GENERATORS
 from qopc_kit.teaching.grading import teacher_view
 
 STUDENTS = [*range(12), "ada", "Grace Hopper", "linus"]
@@ -70,10 +71,14 @@ def test_every_lesson_has_an_exercise():
 
 @pytest.mark.parametrize("student", STUDENTS)
 def test_destination_reads_the_point_in_time_image(student):
-    """2a: whatever was copied or written since, the destination reads the source's letters."""
+    """2a: the destination reads the source's letters of the logical copy, whatever the
+    source wrote since, plus its own writes."""
     exercise = answer_key(student)["2a"]
-    letters = re.search(r'ET001/0x1 holds "([A-Z]+)"', exercise.setup).group(1)
-    assert exercise.answer == letters
+    letters = list(re.search(r'ET001/0x1 holds "([A-Z]+)"', exercise.setup).group(1))
+    for block in _writes(exercise.setup, "0x6"):
+        letters[block] = "d"
+    assert exercise.answer == "".join(letters)
+    assert exercise.answer not in exercise.setup  # not to be read off the printed steps
 
 
 @pytest.mark.parametrize("student", STUDENTS)
@@ -101,27 +106,35 @@ def test_rolled_back_blocks_are_the_destination_writes(student):
 
 @pytest.mark.parametrize("student", STUDENTS)
 def test_cancel_is_safe_only_after_the_copy(student):
-    """5b: usable after cancel exactly when ticks x rate covered every block."""
+    """5b: usable after cancel exactly when ticks x rate covered every block; a second
+    cancel finds no session and is refused."""
     exercise = answer_key(student)["5b"]
     blocks = _number(r"\((\d+) one-byte blocks", exercise.setup)
     rate = _number(r"copy rate (\d+)", exercise.setup)
     ticks = _number(r"tick (\d+)", exercise.setup)
-    assert exercise.answer == ("yes" if ticks * rate >= blocks else "no")
+    if exercise.setup.count("acopc cancel") == 2:
+        assert exercise.answer == "nothing: the cancel is refused"
+    else:
+        assert exercise.answer == ("a usable copy" if ticks * rate >= blocks
+                                   else "an unusable copy (blocks missing)")
 
 
 @pytest.mark.parametrize("student", STUDENTS)
 def test_week_total_is_the_sum_of_changes(student):
-    """8a: QuickOPC's week = the full first day plus each day's changed blocks."""
+    """8a: OPC copies the whole volume each day; QuickOPC the full first day plus each
+    day's changed blocks: the saving is the difference."""
     exercise = answer_key(student)["8a"]
     changed = [int(n) for n in re.findall(r"day \d+: (\d+)", exercise.setup)]
-    assert exercise.answer == sum(changed)
+    blocks = _number(r"A (\d+)-block volume", exercise.setup)
+    assert exercise.answer == len(changed) * blocks - sum(changed)
+    assert exercise.answer != sum(changed)
 
 
 def test_wrong_answer_gets_the_hint_then_opens_the_solution():
     """A wrong answer shows the hint; after SOLUTION_AFTER wrong ones the solution opens."""
     exercises = ExerciseSet("ada")
     hint = exercises["3a"].hint
-    wrong = answer_key("ada")["3a"].answer + 1
+    wrong = answer_key("ada")["3a"].answer + 50  # no likely mistake: the hint
     for number in range(1, SOLUTION_AFTER + 1):
         feedback = exercises.check("3a", str(wrong))
         assert not feedback.correct and f"Hint: {hint}" in feedback.message
@@ -129,7 +142,7 @@ def test_wrong_answer_gets_the_hint_then_opens_the_solution():
     right = exercises.check("3a", answer_key("ada")["3a"].answer)
     assert right.correct and right.message.startswith("3a: correct.")
     assert exercises.attempts["3a"] == [(str(wrong), False)] * SOLUTION_AFTER + [
-        (str(wrong - 1), True)]
+        (str(wrong - 50), True)]
 
 
 def test_a_student_holds_no_answer():
@@ -306,3 +319,62 @@ def test_a_likely_mistake_is_named():
     assert "source-tracked" in exercise.judge("3").message
     assert "the hint" in exercise.judge("4").message
     assert exercise.task().text() == exercise.text() and not hasattr(exercise.task(), "answer")
+
+
+VARIETY_SEEDS = range(400)
+
+
+def _variety() -> dict[str, tuple[float, int, int]]:
+    """Per exercise: the share of its most common answer over VARIETY_SEEDS, the number of
+    distinct answers, and the number of choices (0: not multiple choice)."""
+    from collections import Counter
+
+    answers: dict[str, Counter] = {}
+    choices: dict[str, int] = {}
+    for seed in VARIETY_SEEDS:
+        for key, exercise in answer_key(seed).items():
+            answers.setdefault(key, Counter())[repr(exercise.answer)] += 1
+            choices[key] = len(exercise.choices)
+    return {key: (count.most_common(1)[0][1] / len(VARIETY_SEEDS), len(count), choices[key])
+            for key, count in answers.items()}
+
+
+def test_no_answer_is_shared_by_more_than_half_of_400_students():
+    """Over seeds 0..399 no exercise has one answer for more than half of them, and a
+    multiple-choice exercise offers at least four choices."""
+    variety = _variety()
+    assert len(variety) == len(GENERATORS)
+    for key, (share, distinct, choices) in variety.items():
+        assert share <= 0.5, (key, share)
+        assert distinct >= 2, key
+        if choices:
+            assert choices >= 4, (key, choices)
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_likely_mistakes_are_wrong_and_named(student):
+    """At least three exercises list likely mistakes; each is a wrong answer (never the
+    engine's), readable as an answer, and its feedback names the mistake, not the hint."""
+    key = answer_key(student)
+    with_mistakes = [ex for ex in key.values() if ex.mistakes]
+    assert len(with_mistakes) >= 3
+    for exercise in with_mistakes:
+        for wrong, mistake in exercise.mistakes:
+            if wrong == exercise.answer:
+                continue  # this scenario makes that mistake harmless: it is judged right
+            feedback = exercise.judge(format_answer(exercise.kind, wrong))
+            assert not feedback.correct and feedback.counted
+            first = next(m for w, m in exercise.mistakes if w == wrong)  # two may coincide
+            assert feedback.message.endswith(first), feedback.message
+
+
+def test_3a_names_the_source_only_count():
+    """3a's classic mistake (counting only the source's writes) is diagnosed by name."""
+    for seed in range(40):
+        exercise = answer_key(seed)["3a"]
+        source_only = len(_writes(exercise.setup, "0x1"))
+        if source_only != exercise.answer:
+            message = exercise.judge(str(source_only)).message
+            assert "only the source-tracked blocks" in message
+            return
+    pytest.fail("no seed in 0..39 where the source-only count is wrong")

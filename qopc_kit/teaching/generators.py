@@ -249,20 +249,33 @@ def _never_copied(rng: np.random.Generator) -> Exercise:
         "blocks still queued were never delivered.")
 
 
+_AFTER_CANCEL = ("a usable copy", "an unusable copy (blocks missing)",
+                 "nothing: the cancel is refused", "a usable copy once the copier finishes")
+
+
 def _usable_after_cancel(rng: np.random.Generator) -> Exercise:
     array, src, dst, pair, steps = _lesson(rng, 8, 10, (2, 3))
     needed = math.ceil(src.blocks / array.copy_rate)
     _tick(array, int(rng.integers(needed - 2, needed + 2)), steps)
-    pair.cancel()
+    if rng.integers(0, 3) == 0:  # cancelled already: the last cancel finds no session
+        pair.cancel()
+        steps.append("acopc cancel -g CG1")
     steps.append("acopc cancel -g CG1")
+    try:
+        pair.cancel()
+        answer = _AFTER_CANCEL[0] if dst.usable else _AFTER_CANCEL[1]
+    except QuickOPCError:
+        answer = _AFTER_CANCEL[2]
     return Exercise(
-        "5b", "05 cancel", _setup(steps), "Is ET001/0x6 usable after the cancel?", "choice",
-        "yes" if dst.usable else "no",
+        "5b", "05 cancel", _setup(steps), "What does the last cancel leave on ET001/0x6?",
+        "choice", answer,
         "Work out whether the physical copy had finished before the cancel: compare the "
-        "ticks with blocks / copy rate.",
+        "ticks with blocks / copy rate. And is there still a session to cancel?",
         "Cancel in Tracking leaves a complete, usable image; cancel in Copying/Tracking "
-        "leaves an unusable destination. Either way the next start is full.",
-        ("yes", "no"))
+        "leaves an unusable destination; a cancel with no session is refused (32793) and "
+        "changes nothing. Either way the next start is full.", _AFTER_CANCEL,
+        mistakes=((_AFTER_CANCEL[3], "after a cancel there is no session, so no copier: "
+                   "what is not copied by then never arrives"),))
 
 
 _COMMANDS: dict[str, Command] = {command.words: command for command in
@@ -322,21 +335,28 @@ def _restore(rng: np.random.Generator) -> Exercise:
         "since the backup are lost, and a destination write is restored too.")
 
 
+_END_PHASES = ("Not set", "Copying/Tracking", "Tracking", "N/A")
+
+
 def _instant_end(rng: np.random.Generator) -> Exercise:
     array, src, dst, pair, steps = _lesson(rng, 8, 10, (2, 2))
     needed = math.ceil(src.blocks / 2)
     _tick(array, needed - 1, steps)
     queued = [int(b) for b in np.flatnonzero(pair.queued)]
-    written = queued if rng.integers(0, 2) else [*queued[:-1], int(rng.integers(0, queued[0]))]
+    how = int(rng.integers(0, 3))
+    written = queued if how != 1 else [*queued[:-1], int(rng.integers(0, queued[0]))]
     _write(src, sorted(set(written)), "w", steps)
+    if how == 2:
+        array.fail(dst)
+        steps.append("a failure on ET001/0x6 (fault injection)")
     return Exercise(
         "7a", "07 edge cases", _setup(steps),
         "What Copy Phase does acopc query show now?", "choice", pair.state.copy_phase,
         "Which blocks are still queued after the ticks? Does the write take all of them "
-        "off the queue (copy-before-write)?",
+        "off the queue (copy-before-write)? And did a failure come after?",
         "The physical copy ends the moment its last queued block leaves the queue, "
-        "whatever moved it (the kit's modelling choice [M]).",
-        ("Copying/Tracking", "Tracking"))
+        "whatever moved it (the kit's modelling choice [M]); a failure suspends the "
+        "session in any state (Error suspend: Copy Phase N/A).", _END_PHASES)
 
 
 def _week(rng: np.random.Generator) -> Exercise:
@@ -349,11 +369,16 @@ def _week(rng: np.random.Generator) -> Exercise:
              f"backup: {changed}.")
     return Exercise(
         "8a", "08 why QuickOPC", setup,
-        "How many blocks does QuickOPC copy over the 5 days in total?", "int",
-        week.quickopc_total,
+        "How many fewer blocks does QuickOPC copy over the 5 days than a plain OPC that "
+        "makes a full copy every day?", "int", week.opc_total - week.quickopc_total,
         "Day 1 is a full copy; every later day copies only the blocks changed since the "
         "previous backup.",
-        f"A plain OPC would copy {week.opc_total} blocks (a full copy each day).")
+        f"A plain OPC copies {week.opc_total} blocks (a full copy each day), QuickOPC "
+        f"{week.quickopc_total} (day 1 in full, then the changed blocks).",
+        mistakes=((week.quickopc_total, "that is what QuickOPC copies; the question asks "
+                   "how many fewer than OPC"),
+                  (week.opc_total, "that is what the plain OPC copies; subtract QuickOPC's "
+                   "total")))
 
 
 GENERATORS: tuple[Callable[[np.random.Generator], Exercise], ...] = (
