@@ -359,7 +359,7 @@ def test_likely_mistakes_are_wrong_and_named(student):
     with_mistakes = [ex for ex in key.values() if ex.mistakes]
     assert len(with_mistakes) >= 3
     for exercise in with_mistakes:
-        for wrong, mistake in exercise.mistakes:
+        for wrong, _ in exercise.mistakes:
             if wrong == exercise.answer:
                 continue  # this scenario makes that mistake harmless: it is judged right
             feedback = exercise.judge(format_answer(exercise.kind, wrong))
