@@ -276,9 +276,11 @@ def test_form_gives_feedback_on_click():
     exercises = ExerciseSet("ada")
     form = exercises.form()
     pick, question, row, verdict = form.children
-    answer, button = row.children
+    answer, button, reveal = row.children
     pick.value = "4b"
     assert "Exercise 4b" in question.value
+    reveal.click()
+    assert "opens after a right answer" in verdict.value  # nothing tried yet: refused
     answer.value = "0"
     button.click()
     assert "Hint:" in verdict.value
@@ -286,6 +288,8 @@ def test_form_gives_feedback_on_click():
     button.click()
     assert "4b: correct." in verdict.value
     assert [ok for _, ok in exercises.attempts["4b"]] == [False, True]
+    reveal.click()
+    assert verdict.value.startswith("<i>Solution to 4b: Answer: ")
 
 
 def test_hint_of_1a_guides_without_naming_the_states():

@@ -70,16 +70,16 @@ def _setup(steps: list[str]) -> str:
 
 
 # The exercises, one generator each --------------------------------------------------
-_TOUR_STEPS = ("start", "tick", "run", "diff", "cancel", "fail")
+_TOUR_STEPS = ("run", "write", "diff", "cancel", "fail", "start")
 
 
 def _tour_step(array: DiskArray, pair: CopyPair, step: str, steps: list[str]) -> None:
     """One step of the tour's walk; a refused command is shown as refused (it changes nothing)."""
     try:
-        if step == "tick":
-            _tick(array, 1, steps)
-        elif step == "run":
+        if step == "run":
             _run(array, steps)
+        elif step == "write":
+            _write(pair.source, [3, 4], "w", steps)
         elif step == "fail":
             array.fail(pair.source)
             steps.append("a failure on ET001/0x1 (fault injection)")
@@ -96,22 +96,26 @@ def _tour_step(array: DiskArray, pair: CopyPair, step: str, steps: list[str]) ->
 
 def _tour(rng: np.random.Generator) -> Exercise:
     array, src, dst, pair, steps = _lesson(rng, 8, 8, (4, 4))
-    visited = {"No session", pair.state.label}
-    for _ in range(int(rng.integers(2, 5))):
+    changes, visited = 1, {"No session", pair.state.label}  # step 2: No session -> the start
+    for _ in range(int(rng.integers(3, 8))):
+        before = pair.state
         _tour_step(array, pair, _TOUR_STEPS[int(rng.integers(0, len(_TOUR_STEPS)))], steps)
+        changes += pair.state is not before
         visited.add(pair.state.label)
-    count = len(visited)
     return Exercise(
         "1a", "01 tour", _setup(steps),
-        "How many different states of the QuickOPC session's diagram did this session pass "
-        "through, from No session before step 2 to the end (No session counts once)?", "int",
-        count,
+        "How many times did the session move to another box of the QuickOPC session's "
+        "diagram, from No session before step 2 to the end?", "int", changes,
         "Follow each step along the arrows of the QuickOPC session's diagram in lesson 1 "
-        "(state_diagram_svg()), No session included; a refused command stays in its box.",
-        f"The walk visited {count} of the {len(states_of(Copy.QUICKOPC))} states of the "
-        "diagram; the copier ends Copying/Tracking when the queue is empty.",
-        mistakes=((count - 1, "you did not count No session (or the state the walk ended "
-                   "in)"),) if count > 1 else ())
+        "(state_diagram_svg()); a refused command stays in its box, and so does a step "
+        "that ends where it began.",
+        f"The session moved {changes} time(s) and visited {len(visited)} of the "
+        f"{len(states_of(Copy.QUICKOPC))} boxes; the copier ends Copying/Tracking when the "
+        "queue is empty.",
+        mistakes=((changes - 1, "you did not count the move of the first start (step 2), "
+                   "out of No session"),
+                  (len(steps) - 1, "you counted every step; a refused command or a step "
+                   "that ends in the same box is no move")))
 
 
 def _logical_image(rng: np.random.Generator) -> Exercise:
