@@ -9,11 +9,15 @@ import pytest
 
 from qopc_kit import ArgumentError
 from qopc_kit.teaching.exercises import (
+    SOLUTION_AFTER,
     ExerciseSet,
+    Task,
+    answer_key,
     format_answer,
     parse_answer,
     seed_for,
 )
+from qopc_kit.teaching.generators import GENERATORS
 from qopc_kit.teaching.grading import teacher_view
 
 STUDENTS = [*range(12), "ada", "Grace Hopper", "linus"]
@@ -54,29 +58,33 @@ def test_same_student_same_scenarios_others_differ():
 @pytest.mark.parametrize("student", STUDENTS)
 def test_every_answer_is_accepted_as_printed(student):
     """The solution's answer, typed back as printed, is judged correct for every exercise."""
-    for exercise in ExerciseSet(student).exercises.values():
+    for exercise in answer_key(student).values():
         typed = format_answer(exercise.kind, exercise.answer)
         assert exercise.judge(typed).correct, exercise.text()
 
 
 def test_every_lesson_has_an_exercise():
     """Lessons 1 to 8 each have at least one exercise (lesson 9 is the exercises)."""
-    lessons = {ex.lesson[:2] for ex in ExerciseSet("ada").exercises.values()}
+    lessons = {ex.lesson[:2] for ex in answer_key("ada").values()}
     assert lessons == {f"0{n}" for n in range(1, 9)}
 
 
 @pytest.mark.parametrize("student", STUDENTS)
 def test_destination_reads_the_point_in_time_image(student):
-    """2a: whatever was copied or written since, the destination reads the source's letters."""
-    exercise = ExerciseSet(student)["2a"]
-    letters = re.search(r'ET001/0x1 holds "([A-Z]+)"', exercise.setup).group(1)
-    assert exercise.answer == letters
+    """2a: the destination reads the source's letters of the logical copy, whatever the
+    source wrote since, plus its own writes."""
+    exercise = answer_key(student)["2a"]
+    letters = list(re.search(r'ET001/0x1 holds "([A-Z]+)"', exercise.setup).group(1))
+    for block in _writes(exercise.setup, "0x6"):
+        letters[block] = "d"
+    assert exercise.answer == "".join(letters)
+    assert exercise.answer not in exercise.setup  # not to be read off the printed steps
 
 
 @pytest.mark.parametrize("student", STUDENTS)
 def test_diff_queues_the_union_of_both_sides(student):
     """3a: Rest Block after -diff = blocks written on the source or on the destination."""
-    exercise = ExerciseSet(student)["3a"]
+    exercise = answer_key(student)["3a"]
     union = _writes(exercise.setup, "0x1") | _writes(exercise.setup, "0x6")
     assert exercise.answer == len(union)
 
@@ -84,7 +92,7 @@ def test_diff_queues_the_union_of_both_sides(student):
 @pytest.mark.parametrize("student", STUDENTS)
 def test_diff_ticks_round_up(student):
     """3b: the differential copy takes ceil(changed / copy rate) ticks."""
-    exercise = ExerciseSet(student)["3b"]
+    exercise = answer_key(student)["3b"]
     rate = _number(r"copy rate (\d+)", exercise.setup)
     assert exercise.answer == math.ceil(len(_writes(exercise.setup, "0x1")) / rate)
 
@@ -92,43 +100,87 @@ def test_diff_ticks_round_up(student):
 @pytest.mark.parametrize("student", STUDENTS)
 def test_rolled_back_blocks_are_the_destination_writes(student):
     """4b: the -diff rolls back exactly the blocks written on the destination."""
-    exercise = ExerciseSet(student)["4b"]
+    exercise = answer_key(student)["4b"]
     assert set(exercise.answer) == _writes(exercise.setup, "0x6")
 
 
 @pytest.mark.parametrize("student", STUDENTS)
 def test_cancel_is_safe_only_after_the_copy(student):
-    """5b: usable after cancel exactly when ticks x rate covered every block."""
-    exercise = ExerciseSet(student)["5b"]
+    """5b: usable after cancel exactly when ticks x rate covered every block; a second
+    cancel finds no session and is refused."""
+    exercise = answer_key(student)["5b"]
     blocks = _number(r"\((\d+) one-byte blocks", exercise.setup)
     rate = _number(r"copy rate (\d+)", exercise.setup)
     ticks = _number(r"tick (\d+)", exercise.setup)
-    assert exercise.answer == ("yes" if ticks * rate >= blocks else "no")
+    if exercise.setup.count("acopc cancel") == 2:
+        assert exercise.answer == "nothing: the cancel is refused"
+    else:
+        assert exercise.answer == ("a usable copy" if ticks * rate >= blocks
+                                   else "an unusable copy (blocks missing)")
 
 
 @pytest.mark.parametrize("student", STUDENTS)
 def test_week_total_is_the_sum_of_changes(student):
-    """8a: QuickOPC's week = the full first day plus each day's changed blocks."""
-    exercise = ExerciseSet(student)["8a"]
+    """8a: OPC copies the whole volume each day; QuickOPC the full first day plus each
+    day's changed blocks: the saving is the difference."""
+    exercise = answer_key(student)["8a"]
     changed = [int(n) for n in re.findall(r"day \d+: (\d+)", exercise.setup)]
-    assert exercise.answer == sum(changed)
+    blocks = _number(r"A (\d+)-block volume", exercise.setup)
+    assert exercise.answer == len(changed) * blocks - sum(changed)
+    assert exercise.answer != sum(changed)
 
 
-def test_wrong_answer_gets_the_hint_then_points_to_the_solution():
-    """A wrong answer shows the hint; from the second one, the feedback points to the solution."""
+def test_wrong_answer_gets_the_hint_then_opens_the_solution():
+    """A wrong answer shows the hint; after SOLUTION_AFTER wrong ones the solution opens."""
     exercises = ExerciseSet("ada")
     hint = exercises["3a"].hint
-    wrong = exercises["3a"].answer + 1
-    first = exercises.check("3a", wrong)
-    assert not first.correct
-    assert f"Hint: {hint}" in first.message
-    assert "solution" not in first.message
-    second = exercises.check("3a", str(wrong))
-    assert "collapsed block" in second.message
-    right = exercises.check("3a", exercises["3a"].answer)
+    wrong = answer_key("ada")["3a"].answer + 50  # no likely mistake: the hint
+    for number in range(1, SOLUTION_AFTER + 1):
+        feedback = exercises.check("3a", str(wrong))
+        assert not feedback.correct and f"Hint: {hint}" in feedback.message
+        assert ("solution is open" in feedback.message) == (number == SOLUTION_AFTER)
+    right = exercises.check("3a", answer_key("ada")["3a"].answer)
     assert right.correct and right.message.startswith("3a: correct.")
-    assert exercises.attempts["3a"] == [(str(wrong), False), (str(wrong), False),
-                                        (str(wrong - 1), True)]
+    assert exercises.attempts["3a"] == [(str(wrong), False)] * SOLUTION_AFTER + [
+        (str(wrong - 50), True)]
+
+
+def test_a_student_holds_no_answer():
+    """What an ExerciseSet keeps is tasks: no answer, no solution, no mistakes, anywhere."""
+    exercises = ExerciseSet("ada")
+    for key, exercise in answer_key("ada").items():
+        task = exercises[key]
+        assert isinstance(task, Task) and task.text() == exercise.text()
+        assert not any(hasattr(task, name) for name in ("answer", "why", "mistakes",
+                                                         "solution", "judge"))
+    assert all(isinstance(value, (Task, dict, int, str, type(None)))
+               for value in vars(exercises).values())
+    assert not hasattr(exercises, "exercises")
+
+
+@pytest.mark.parametrize("key", ["1a", "4b", "8a"])
+def test_solution_opens_only_after_a_right_answer_or_enough_wrong_ones(key):
+    """solution() refuses (saying what opens it, with nothing of the answer) until a right
+    answer or SOLUTION_AFTER wrong attempts; then it gives the answer and why."""
+    exercise = answer_key("ada")[key]
+    solution = f"Solution to {key}: {exercise.solution()}"
+    printed = format_answer(exercise.kind, exercise.answer)
+    wrong = {"int": exercise.answer + 100 if isinstance(exercise.answer, int) else 0,
+             "blocks": [99]}[exercise.kind]
+    student = ExerciseSet("ada")
+    for made in range(SOLUTION_AFTER):
+        refusal = student.solution(key)
+        assert refusal.startswith(f"The solution to {key} opens after a right answer or "
+                                  f"after {SOLUTION_AFTER} wrong attempts (you have made {made})")
+        assert exercise.why not in refusal and f" {printed}." not in refusal
+        student.check(key, wrong)
+    assert student.solution(key) == solution
+    right = ExerciseSet("ada")
+    right.check(key, printed)
+    assert right.solution(key) == solution
+    unread = ExerciseSet("ada")
+    unread.check(key, "not an answer at all")  # unreadable: no attempt, still closed
+    assert unread.solution(key).startswith("The solution to")
 
 
 def test_unreadable_answer_costs_no_attempt():
@@ -164,27 +216,19 @@ def test_choices_ignore_case_and_spaces():
         parse_answer("choice", "copying", ("Copying/Tracking", "Tracking"))
 
 
-def test_solution_is_collapsed_and_escaped():
-    """The solution block is a closed <details> whose text is HTML-escaped."""
-    exercise = ExerciseSet("ada")["2a"]
-    block = exercise.solution_html()
-    assert block.startswith("<details><summary>Solution to 2a</summary>")
-    assert "&quot;" in block and "<details open" not in block
-
-
 def test_teacher_view_from_sets_and_from_saved_files(tmp_path):
     """The teacher table shows each student's result per exercise, from memory or a folder."""
     ada, bob = ExerciseSet("ada"), ExerciseSet("bob")
-    ada.check("1a", ada["1a"].answer)
+    ada.check("1a", answer_key(ada.student)["1a"].answer)
     bob.check("1a", 99)
-    bob.check("2b", bob["2b"].answer)
+    bob.check("2b", answer_key(bob.student)["2b"].answer)
     table = teacher_view([ada, bob])
     lines = table.splitlines()
     assert lines[0].split()[:3] == ["student", "1a", "2a"]
     assert lines[1].split()[:3] == ["ada", "ok(1)", "."]
     assert lines[2].split()[:4] == ["bob", "x(1)", ".", "ok(1)"]
     assert lines[1].endswith("1/13") and lines[2].endswith("1/13")
-    assert f"  bob: 1a: 99; 2b: {bob['2b'].answer}" in lines
+    assert f"  bob: 1a: 99; 2b: {answer_key(bob.student)['2b'].answer}" in lines
     ada.save(tmp_path)
     bob.save(tmp_path)
     assert teacher_view(tmp_path) == table
@@ -199,7 +243,7 @@ def test_checks_after_the_right_answer_do_not_count_as_attempts():
     student = ExerciseSet("ada")
     student.check("1a", 99)
     for _ in range(3):  # the notebook re-run, or a wrong answer tried afterwards
-        student.check("1a", student["1a"].answer)
+        student.check("1a", answer_key(student.student)["1a"].answer)
     student.check("1a", 98)
     assert teacher_view([student]).splitlines()[1].split()[1] == "ok(2)"
     assert student.score() == "ada: 1/13 solved in 2 attempt(s)"
@@ -216,7 +260,7 @@ def test_score_counts_solved_and_attempts():
     """The score line counts solved exercises and every attempt."""
     exercises = ExerciseSet(3)
     exercises.check("1a", 1)
-    exercises.check("1a", exercises["1a"].answer)
+    exercises.check("1a", answer_key(exercises.student)["1a"].answer)
     assert exercises.score() == "3: 1/13 solved in 2 attempt(s)"
 
 
@@ -232,16 +276,20 @@ def test_form_gives_feedback_on_click():
     exercises = ExerciseSet("ada")
     form = exercises.form()
     pick, question, row, verdict = form.children
-    answer, button = row.children
+    answer, button, reveal = row.children
     pick.value = "4b"
     assert "Exercise 4b" in question.value
+    reveal.click()
+    assert "opens after a right answer" in verdict.value  # nothing tried yet: refused
     answer.value = "0"
     button.click()
     assert "Hint:" in verdict.value
-    answer.value = format_answer("blocks", exercises["4b"].answer)
+    answer.value = format_answer("blocks", answer_key(exercises.student)["4b"].answer)
     button.click()
     assert "4b: correct." in verdict.value
     assert [ok for _, ok in exercises.attempts["4b"]] == [False, True]
+    reveal.click()
+    assert verdict.value.startswith("<i>Solution to 4b: Answer: ")
 
 
 def test_hint_of_1a_guides_without_naming_the_states():
@@ -275,3 +323,62 @@ def test_a_likely_mistake_is_named():
     assert "source-tracked" in exercise.judge("3").message
     assert "the hint" in exercise.judge("4").message
     assert exercise.task().text() == exercise.text() and not hasattr(exercise.task(), "answer")
+
+
+VARIETY_SEEDS = range(400)
+
+
+def _variety() -> dict[str, tuple[float, int, int]]:
+    """Per exercise: the share of its most common answer over VARIETY_SEEDS, the number of
+    distinct answers, and the number of choices (0: not multiple choice)."""
+    from collections import Counter
+
+    answers: dict[str, Counter] = {}
+    choices: dict[str, int] = {}
+    for seed in VARIETY_SEEDS:
+        for key, exercise in answer_key(seed).items():
+            answers.setdefault(key, Counter())[repr(exercise.answer)] += 1
+            choices[key] = len(exercise.choices)
+    return {key: (count.most_common(1)[0][1] / len(VARIETY_SEEDS), len(count), choices[key])
+            for key, count in answers.items()}
+
+
+def test_no_answer_is_shared_by_more_than_half_of_400_students():
+    """Over seeds 0..399 no exercise has one answer for more than half of them, and a
+    multiple-choice exercise offers at least four choices."""
+    variety = _variety()
+    assert len(variety) == len(GENERATORS)
+    for key, (share, distinct, choices) in variety.items():
+        assert share <= 0.5, (key, share)
+        assert distinct >= 2, key
+        if choices:
+            assert choices >= 4, (key, choices)
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_likely_mistakes_are_wrong_and_named(student):
+    """At least three exercises list likely mistakes; each is a wrong answer (never the
+    engine's), readable as an answer, and its feedback names the mistake, not the hint."""
+    key = answer_key(student)
+    with_mistakes = [ex for ex in key.values() if ex.mistakes]
+    assert len(with_mistakes) >= 3
+    for exercise in with_mistakes:
+        for wrong, _ in exercise.mistakes:
+            if wrong == exercise.answer:
+                continue  # this scenario makes that mistake harmless: it is judged right
+            feedback = exercise.judge(format_answer(exercise.kind, wrong))
+            assert not feedback.correct and feedback.counted
+            first = next(m for w, m in exercise.mistakes if w == wrong)  # two may coincide
+            assert feedback.message.endswith(first), feedback.message
+
+
+def test_3a_names_the_source_only_count():
+    """3a's classic mistake (counting only the source's writes) is diagnosed by name."""
+    for seed in range(40):
+        exercise = answer_key(seed)["3a"]
+        source_only = len(_writes(exercise.setup, "0x1"))
+        if source_only != exercise.answer:
+            message = exercise.judge(str(source_only)).message
+            assert "only the source-tracked blocks" in message
+            return
+    pytest.fail("no seed in 0..39 where the source-only count is wrong")

@@ -13,6 +13,7 @@ from qopc_kit import ArgumentError
 from qopc_kit.teaching.__main__ import main
 from qopc_kit.teaching.exercises import (
     ExerciseSet,
+    answer_key,
     default_student,
     file_name,
     format_answer,
@@ -44,12 +45,12 @@ def _write(folder, name: str, record: dict) -> None:
 def test_the_saved_file_holds_the_normalised_name_and_raw_answers_only(tmp_path):
     """No verdict in the file: the name (NFKC, case-folded), raw answers and their counts."""
     ada = ExerciseSet("  ADA ")
-    ada.check("1a", _wrong(ada["1a"]))
-    ada.check("1a", ada["1a"].answer)
+    ada.check("1a", _wrong(answer_key(ada.student)["1a"]))
+    ada.check("1a", answer_key(ada.student)["1a"].answer)
     record = json.loads(ada.save(tmp_path).read_text(encoding="utf-8"))
     assert record["student"] == "ada"
-    assert record["attempts"]["1a"] == [format_answer("int", _wrong(ada["1a"])),
-                                        format_answer("int", ada["1a"].answer)]
+    assert record["attempts"]["1a"] == [format_answer("int", _wrong(answer_key(ada.student)["1a"])),
+                                        format_answer("int", answer_key(ada.student)["1a"].answer)]
     assert record["counts"]["1a"] == 2 and record["counts"]["2a"] == 0
     assert "true" not in json.dumps(record["attempts"]).lower()
 
@@ -57,12 +58,12 @@ def test_the_saved_file_holds_the_normalised_name_and_raw_answers_only(tmp_path)
 def test_a_forged_file_is_regraded_to_its_real_score_and_flagged(tmp_path):
     """("whatever", True) on every exercise, in the old [answer, verdict] form: regraded 0,
     flagged; an old file whose verdicts are right still loads, unflagged."""
-    keys = list(ExerciseSet("mallory").exercises)
+    keys = list(ExerciseSet("mallory").tasks)
     _write(tmp_path, "mallory.json", {"student": "mallory",
                                       "attempts": {k: [["whatever", True]] for k in keys}})
     honest = ExerciseSet("ada")
-    honest.check("2b", honest["2b"].answer)
-    honest.check("3a", _wrong(honest["3a"]))
+    honest.check("2b", answer_key(honest.student)["2b"].answer)
+    honest.check("3a", _wrong(answer_key(honest.student)["3a"]))
     _write(tmp_path, "ada.json", {"student": "ada", "seed": honest.seed, "attempts": {
         k: [list(t) for t in tries] for k, tries in honest.attempts.items()}})
     table = teacher_view(tmp_path)
@@ -85,7 +86,7 @@ def test_an_edited_seed_or_count_is_flagged(tmp_path):
 def test_a_name_in_two_files_is_flagged(tmp_path):
     """"Marie Curie" and a hand-written "marie curie" are one student: both rows flagged."""
     marie = ExerciseSet("Marie Curie")
-    marie.check("1a", marie["1a"].answer)
+    marie.check("1a", answer_key(marie.student)["1a"].answer)
     marie.save(tmp_path)
     _write(tmp_path, "marie.json", {"student": "marie curie", "attempts": {"1a": ["0"]}})
     rows = grades(tmp_path)
@@ -98,7 +99,7 @@ def test_a_name_in_two_files_is_flagged(tmp_path):
 def test_a_japanese_name_keeps_a_readable_file_name_and_aligned_columns(tmp_path):
     """マリー saves as マリー.json; the table's columns line up in display width."""
     marie = ExerciseSet("マリー")
-    marie.check("1a", marie["1a"].answer)
+    marie.check("1a", answer_key(marie.student)["1a"].answer)
     assert marie.save(tmp_path).name == "マリー.json"
     ExerciseSet("ada").save(tmp_path)
     ExerciseSet("キュリー・マリー").save(tmp_path)  # the dot is not a letter: a hash is added
@@ -113,7 +114,7 @@ def test_a_japanese_name_keeps_a_readable_file_name_and_aligned_columns(tmp_path
             at = line.index(word, at) + len(word)
         return display_width(line[:at])
 
-    for column in (1, 2, len(ExerciseSet(0).exercises)):
+    for column in (1, 2, len(ExerciseSet(0).tasks)):
         assert len({end_of_column(line, column) for line in lines[:4]}) == 1, lines[:4]
     assert len({display_width(line) for line in lines[1:4]}) == 1
     assert display_width("マリー") == 6 and display_width("ada") == 3
@@ -141,16 +142,16 @@ def test_unsafe_names_get_a_hash_and_never_share_a_file():
 def test_csv_export_holds_the_regraded_grades(tmp_path):
     """One row per file: the regraded solved count, attempts and each exercise."""
     ada, bob = ExerciseSet("ada"), ExerciseSet("bob")
-    ada.check("1a", ada["1a"].answer)
-    bob.check("2a", _wrong(bob["2a"]))
-    bob.check("2a", bob["2a"].answer)
-    bob.check("5b", _wrong(bob["5b"]))
+    ada.check("1a", answer_key(ada.student)["1a"].answer)
+    bob.check("2a", _wrong(answer_key(bob.student)["2a"]))
+    bob.check("2a", answer_key(bob.student)["2a"].answer)
+    bob.check("5b", _wrong(answer_key(bob.student)["5b"]))
     for student in (ada, bob):
         student.save(tmp_path)
     rows = list(csv.DictReader(io.StringIO(grades_csv(tmp_path))))
     assert [r["student"] for r in rows] == ["ada", "bob"]
     by = {r["student"]: r for r in rows}
-    total = str(len(ada.exercises))
+    total = str(len(ada.tasks))
     assert (by["ada"]["solved"], by["ada"]["exercises"], by["ada"]["attempts"]) == ("1", total, "1")
     assert (by["bob"]["solved"], by["bob"]["attempts"]) == ("1", "3")
     assert (by["bob"]["2a"], by["bob"]["2a attempts"]) == ("1", "2")
@@ -170,14 +171,14 @@ def test_resuming_keeps_the_saved_attempts(tmp_path):
     """Re-running the first cell (a new set with the folder) keeps the attempts, judged again."""
     first = ExerciseSet("ada", folder=tmp_path)
     assert all(not tries for tries in first.attempts.values())
-    first.check("1a", _wrong(first["1a"]))
-    first.check("1a", first["1a"].answer)
-    first.check("4b", _wrong(first["4b"]))
+    first.check("1a", _wrong(answer_key(first.student)["1a"]))
+    first.check("1a", answer_key(first.student)["1a"].answer)
+    first.check("4b", _wrong(answer_key(first.student)["4b"]))
     first.save(tmp_path)
     again = ExerciseSet.load(tmp_path, "Ada")
     assert again.attempts == first.attempts
     assert again.score() == first.score().replace("ada", "Ada")
-    again.check("4b", again["4b"].answer)
+    again.check("4b", answer_key(again.student)["4b"].answer)
     assert [ok for _, ok in again.attempts["4b"]] == [False, True]
 
 
@@ -185,14 +186,14 @@ def test_resuming_an_old_file_ignores_its_verdicts(tmp_path):
     """An [answer, verdict] file of an older version loads; each answer is judged again."""
     ada = ExerciseSet("ada")
     _write(tmp_path, "ada.json", {"student": "ada", "attempts": {
-        "1a": [["whatever", True], [format_answer("int", ada["1a"].answer), False]],
-        "4b": [[format_answer("blocks", ada["4b"].answer), False]]}})
+        "1a": [["whatever", True], [format_answer("int", answer_key(ada.student)["1a"].answer), False]],
+        "4b": [[format_answer("blocks", answer_key(ada.student)["4b"].answer), False]]}})
     resumed = ExerciseSet.load(tmp_path, "ada")
     assert resumed.attempts["1a"] == [("whatever", False),
-                                      (format_answer("int", ada["1a"].answer), True)]
-    assert resumed.attempts["4b"] == [(format_answer("blocks", ada["4b"].answer), True)]
+                                      (format_answer("int", answer_key(ada.student)["1a"].answer), True)]
+    assert resumed.attempts["4b"] == [(format_answer("blocks", answer_key(ada.student)["4b"].answer), True)]
     assert resumed.score() == "ada: 2/13 solved in 3 attempt(s)".replace(
-        "13", str(len(ada.exercises)))
+        "13", str(len(ada.tasks)))
 
 
 def test_a_broken_file_is_refused_by_name(tmp_path):
@@ -210,7 +211,7 @@ def test_a_broken_file_is_refused_by_name(tmp_path):
 def test_the_grade_command_prints_the_table_and_writes_csv(tmp_path, capsys):
     """python -m qopc_kit.teaching grade DIR --csv OUT; a missing folder exits 2."""
     ada = ExerciseSet("ada")
-    ada.check("1a", ada["1a"].answer)
+    ada.check("1a", answer_key(ada.student)["1a"].answer)
     ada.save(tmp_path / "class")
     out = tmp_path / "grades.csv"
     assert main(["grade", str(tmp_path / "class"), "--csv", str(out)]) == 0
@@ -227,7 +228,7 @@ def test_the_key_command_prints_each_students_solutions(capsys):
     for name in ("ada", "bob"):
         exercises = ExerciseSet(name)
         assert f"{name} (seed {exercises.seed})" in printed
-        assert all(ex.solution() in printed for ex in exercises.exercises.values())
+        assert all(ex.solution() in printed for ex in answer_key(name).values())
 
 
 def test_qopc_teacher_runs_the_teaching_commands(capsys):

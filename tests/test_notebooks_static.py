@@ -157,18 +157,25 @@ def test_tour_dashboard_is_untouched():
 
 
 def test_exercises_hide_solutions_save_and_show_only_the_students_own_grade():
-    """Lesson 9 folds each solution in <details>, saves the answers, and prints only the
-    student's own regraded score: no student's answers, no solution sheet."""
+    """Lesson 9 shows each solution through the gated call, whose stored output is the
+    refusal; it saves the answers and prints only the student's own regraded score: no
+    answer, no solution, no student's answers anywhere in the stored outputs."""
+    from qopc_kit.teaching.exercises import answer_key
+
     cells = load(NOTEBOOKS[-1])["cells"]
     outputs = "\n".join(t for c in cells for t in text_outputs(c))
-    assert outputs.count("<details><summary>Solution to ") == 13
-    assert "<details open" not in outputs
+    key = answer_key("guest")
+    assert "<details" not in outputs and "Answer: " not in outputs
+    for name, exercise in key.items():
+        assert f'print(exercises.solution("{name}"))' in [source(c) for c in cells]
+        assert f"The solution to {name} opens after a right answer" in outputs
+        assert exercise.why not in outputs
     code = "\n".join(source(c) for c in cells if c["cell_type"] == "code")
     assert "exercises.save(ANSWERS)" in code and "folder=ANSWERS" in code
+    assert ".answer" not in code and "solution_html" not in code
     assert re.search(r"^saved guest: \d+/13 solved .* to guest\.json$", outputs, re.M)
     assert re.search(r"^guest: \d+/13 solved .*regraded from the name's seed", outputs, re.M)
-    unfolded = re.sub(r"<details>.*?</details>", "", outputs, flags=re.S)
-    assert "answers given:" not in unfolded and "Answer: " not in unfolded
+    assert "answers given:" not in outputs
 
 
 def test_readme_lists_every_lesson():

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from ..engine.errors import QuickOPCError
-from .exercises import ExerciseSet, normalise_name
+from .exercises import answer_key as key_of
+from .exercises import normalise_name, seed_for
 from .grading import grades_csv, teacher_view
 
 
@@ -16,9 +17,8 @@ def answer_key(names: list[str]) -> str:
     """Each student's answers and solutions, rebuilt from the seed of their name."""
     blocks = []
     for name in names:
-        exercises = ExerciseSet(name)
-        lines = [f"{normalise_name(name)} (seed {exercises.seed})"]
-        lines += [f"  {key}: {exercise.solution()}" for key, exercise in exercises.exercises.items()]
+        lines = [f"{normalise_name(name)} (seed {seed_for(name)})"]
+        lines += [f"  {key}: {exercise.solution()}" for key, exercise in key_of(name).items()]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

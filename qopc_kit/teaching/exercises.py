@@ -2,7 +2,10 @@
 
 Every scenario is built from a generator seeded by the student's name or number,
 and every expected answer is computed by running the engine on that scenario.
-A wrong answer gets a hint; the solution is kept for a collapsible block.
+A wrong answer gets a hint. A student's set holds only the tasks (:class:`.model.Task`: no
+answer, no solution); the exercise with its answer is rebuilt from the seed when an answer is
+judged, when the solution opens (:meth:`ExerciseSet.solution`, after a right answer or
+:data:`SOLUTION_AFTER` wrong ones) and for the teacher's key (:func:`answer_key`).
 Answers are saved as JSON (the normalised name, the raw answers and the attempt counts, no
 verdict) and the teacher regrades them from the name's seed (:mod:`.grading`).
 """
@@ -20,11 +23,15 @@ import numpy as np
 
 from ..engine.errors import ArgumentError
 from .generators import GENERATORS
-from .model import KINDS, Exercise, Feedback, format_answer, parse_answer
+from .model import KINDS, Exercise, Feedback, Task, format_answer, parse_answer
 
-__all__ = ["GENERATORS", "KINDS", "Exercise", "ExerciseSet", "Feedback", "attempts_used",
-           "default_folder", "default_student", "file_name", "format_answer", "normalise_name",
-           "parse_answer", "read_attempts", "seed_for"]
+__all__ = ["GENERATORS", "KINDS", "SOLUTION_AFTER", "Exercise", "ExerciseSet", "Feedback",
+           "Task", "answer_key", "attempts_used", "default_folder", "default_student",
+           "file_name", "format_answer", "normalise_name", "parse_answer", "read_attempts",
+           "seed_for"]
+
+#: Wrong attempts after which an exercise's solution opens (a right answer opens it at once).
+SOLUTION_AFTER = 3
 
 #: The environment variables a class sets: the hub's login, and the shared answers folder.
 HUB_USER, ANSWERS_FOLDER = "JUPYTERHUB_USER", "QOPC_ANSWERS"
@@ -99,6 +106,14 @@ def seed_for(student: str | int) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
+def answer_key(student: str | int) -> dict[str, Exercise]:
+    """The teacher's key: every exercise of ``student`` with its answer, rebuilt from the
+    seed of their name (one child generator per exercise, by position: appending an exercise
+    to GENERATORS leaves every student's earlier scenarios as they were)."""
+    children = np.random.SeedSequence(seed_for(student)).spawn(len(GENERATORS))
+    made = [make(np.random.default_rng(child)) for make, child in zip(GENERATORS, children,
+                                                                     strict=True)]
+    return {ex.key: ex for ex in made}
 
 
 # A student's set --------------------------------------------------------------------------
@@ -113,19 +128,13 @@ class ExerciseSet:
     student: str | int
     folder: str | Path | None = None
     seed: int = field(init=False)
-    exercises: dict[str, Exercise] = field(init=False)
+    tasks: dict[str, Task] = field(init=False)
     attempts: dict[str, list[tuple[str, bool]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.seed = seed_for(self.student)
-        root = np.random.SeedSequence(self.seed)
-        # One child generator per exercise (by position): appending an exercise to
-        # GENERATORS leaves every student's earlier scenarios as they were.
-        children = root.spawn(len(GENERATORS))
-        made = [make(np.random.default_rng(child)) for make, child in zip(GENERATORS, children,
-                                                                         strict=True)]
-        self.exercises = {ex.key: ex for ex in made}
-        self.attempts = {key: [] for key in self.exercises}
+        self.tasks = {key: ex.task() for key, ex in answer_key(self.student).items()}
+        self.attempts = {key: [] for key in self.tasks}
         if self.folder is not None:
             self.resume(self.folder)
 
@@ -147,39 +156,60 @@ class ExerciseSet:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ArgumentError(f"cannot read the saved answers {str(path)!r}: {exc}") from exc
         count = 0
+        key_of = answer_key(self.student)
         for key, tries in read.items():
-            if key in self.exercises:
-                judged = [(raw, self.exercises[key].judge(raw).correct) for raw, _ in tries]
+            if key in key_of:
+                judged = [(raw, key_of[key].judge(raw).correct) for raw, _ in tries]
                 self.attempts[key] = judged + self.attempts[key]
                 count += len(judged)
         return count
 
-    def __getitem__(self, key: str) -> Exercise:
-        if key not in self.exercises:
-            raise ArgumentError(f"no exercise {key!r} (exercises: {', '.join(self.exercises)})")
-        return self.exercises[key]
+    def __getitem__(self, key: str) -> Task:
+        if key not in self.tasks:
+            raise ArgumentError(f"no exercise {key!r} (exercises: {', '.join(self.tasks)})")
+        return self.tasks[key]
+
+    def _exercise(self, key: str) -> Exercise:
+        """Exercise ``key`` with its answer, rebuilt from the seed (never kept)."""
+        self[key]  # an unknown key raises ArgumentError
+        return answer_key(self.student)[key]
 
     def check(self, key: str, answer: object) -> Feedback:
         """Judge ``answer`` to exercise ``key`` and record the attempt."""
-        exercise = self[key]
+        exercise = self._exercise(key)
         feedback = exercise.judge(answer)
         if feedback.counted:
             self.attempts[key].append((format_answer(exercise.kind, parse_answer(
                 exercise.kind, answer, exercise.choices)), feedback.correct))
-            if not feedback.correct and len(self.attempts[key]) >= 2:
-                feedback = Feedback(False, feedback.message + " (The solution is in the "
-                                    "collapsed block under the exercise.)")
+            if not feedback.correct and self.solution_open(key):
+                feedback = Feedback(False, feedback.message + f" (The solution is open: "
+                                    f"exercises.solution({key!r}).)")
         return feedback
+
+    def solution_open(self, key: str) -> bool:
+        """True once ``key`` was answered right, or wrong :data:`SOLUTION_AFTER` times."""
+        tries = self.attempts[self[key].key]
+        return any(ok for _, ok in tries) or len(tries) >= SOLUTION_AFTER
+
+    def solution(self, key: str) -> str:
+        """The answer and its explanation, once :meth:`solution_open`; before that, a
+        message saying what opens it (nothing of the answer)."""
+        if not self.solution_open(key):
+            wrong = len(self.attempts[key])
+            return (f"The solution to {key} opens after a right answer or after "
+                    f"{SOLUTION_AFTER} wrong attempts (you have made {wrong}). "
+                    f"Try it first: exercises.check({key!r}, answer).")
+        return f"Solution to {key}: {self._exercise(key).solution()}"
 
     def text(self) -> str:
         """Every exercise's scenario and question, as plain text."""
-        return "\n\n".join(ex.text() for ex in self.exercises.values())
+        return "\n\n".join(task.text() for task in self.tasks.values())
 
     def score(self) -> str:
         """A one-line score: exercises solved, and attempts used."""
         solved = sum(any(ok for _, ok in tries) for tries in self.attempts.values())
         used = sum(attempts_used(tries) for tries in self.attempts.values())
-        return f"{self.student}: {solved}/{len(self.exercises)} solved in {used} attempt(s)"
+        return f"{self.student}: {solved}/{len(self.tasks)} solved in {used} attempt(s)"
 
     def record(self) -> dict[str, object]:
         """What :meth:`save` writes: the normalised name, the raw answers per exercise and

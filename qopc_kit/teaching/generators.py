@@ -70,22 +70,60 @@ def _setup(steps: list[str]) -> str:
 
 
 # The exercises, one generator each --------------------------------------------------
+_TOUR_STEPS = ("run", "write", "diff", "cancel", "fail", "start")
+
+
+def _tour_step(array: DiskArray, pair: CopyPair, step: str, steps: list[str]) -> None:
+    """One step of the tour's walk; a refused command is shown as refused (it changes nothing)."""
+    try:
+        if step == "run":
+            _run(array, steps)
+        elif step == "write":
+            _write(pair.source, [3, 4], "w", steps)
+        elif step == "fail":
+            array.fail(pair.source)
+            steps.append("a failure on ET001/0x1 (fault injection)")
+        else:
+            steps.append({"start": "acopc start -g CG1", "diff": "acopc start -g CG1 -diff",
+                          "cancel": "acopc cancel -g CG1"}[step])
+            if step == "cancel":
+                pair.cancel()
+            else:
+                pair.start(diff=step == "diff")
+    except QuickOPCError:
+        steps[-1] += "   (refused)"
+
+
 def _tour(rng: np.random.Generator) -> Exercise:
-    count = len(states_of(Copy.QUICKOPC))
+    array, src, dst, pair, steps = _lesson(rng, 8, 8, (4, 4))
+    changes, visited = 1, {"No session", pair.state.label}  # step 2: No session -> the start
+    for _ in range(int(rng.integers(3, 8))):
+        before = pair.state
+        _tour_step(array, pair, _TOUR_STEPS[int(rng.integers(0, len(_TOUR_STEPS)))], steps)
+        changes += pair.state is not before
+        visited.add(pair.state.label)
     return Exercise(
-        "1a", "01 tour", "  The state diagram of a QuickOPC session (lesson 1).",
-        "How many states can a QuickOPC session be in (counting No session)?", "int", count,
-        "Count the boxes of the QuickOPC session's diagram in lesson 1 (state_diagram_svg()), "
-        "No session included. Only that diagram counts: the reverse OPC of start -r has "
-        "its own.",
-        "No session, Copying/Tracking, Tracking and Error suspend; the fifth state, "
-        "Copying, belongs only to the reverse OPC of start -r.")
+        "1a", "01 tour", _setup(steps),
+        "How many times did the session move to another box of the QuickOPC session's "
+        "diagram, from No session before step 2 to the end?", "int", changes,
+        "Follow each step along the arrows of the QuickOPC session's diagram in lesson 1 "
+        "(state_diagram_svg()); a refused command stays in its box, and so does a step "
+        "that ends where it began.",
+        f"The session moved {changes} time(s) and visited {len(visited)} of the "
+        f"{len(states_of(Copy.QUICKOPC))} boxes; the copier ends Copying/Tracking when the "
+        "queue is empty.",
+        mistakes=((changes - 1, "you did not count the move of the first start (step 2), "
+                   "out of No session"),
+                  (len(steps) - 1, "you counted every step; a refused command or a step "
+                   "that ends in the same box is no move")))
 
 
 def _logical_image(rng: np.random.Generator) -> Exercise:
     array, src, dst, pair, steps = _lesson(rng)
     _tick(array, int(rng.integers(1, 3)), steps)
     _write(src, _pick(rng, src.blocks, 2, 3), "x", steps)
+    before = _text(dst)  # the point-in-time image, before the destination's own write
+    _write(dst, _pick(rng, dst.blocks, 1, 2), "d", steps)
     return Exercise(
         "2a", "02 logical vs physical", _setup(steps),
         "What does a host read from ET001/0x6 now, all blocks, as text?", "text",
@@ -93,7 +131,14 @@ def _logical_image(rng: np.random.Generator) -> Exercise:
         "whatever the copier has or has not moved yet.",
         "A host reading the destination sees the point-in-time image: queued blocks are "
         "read from the source's old data, and blocks written on the source were copied "
-        "before the write (copy-before-write).")
+        "before the write (copy-before-write); a write on the destination is read back "
+        "at once.",
+        mistakes=((_text(src), "you read the source as it is now: its writes after the "
+                   "logical copy never reach the destination"),
+                  (before, "you forgot the destination's own write: a host reads it back at "
+                   "once"),
+                  (_text(dst, physical=True), "you read only what the copier has moved "
+                   "(the physical map); a queued block reads the source's old data")))
 
 
 def _copied_block(rng: np.random.Generator) -> Exercise:
@@ -114,6 +159,8 @@ def _diff_queue(rng: np.random.Generator) -> Exercise:
     _run(array, steps)
     _write(src, _pick(rng, src.blocks, 1, 3), "s", steps)
     _write(dst, _pick(rng, dst.blocks, 1, 3), "d", steps)
+    src_only = int(pair.session.source_tracking.sum())
+    both_sides = src_only + int(pair.session.destination_tracking.sum())
     pair.start(diff=True)
     steps.append("acopc start -g CG1 -diff")
     return Exercise(
@@ -123,15 +170,21 @@ def _diff_queue(rng: np.random.Generator) -> Exercise:
         "-diff queues the blocks tracked on BOTH volumes since the last logical copy; a "
         "block written on both sides is queued once.",
         "Queued = source-tracked ∪ destination-tracked blocks; every other block is "
-        "already equal on both volumes.")
+        "already equal on both volumes.",
+        mistakes=((src_only, "you counted only the source-tracked blocks; the destination's "
+                   "writes are queued too (they are rolled back)"),
+                  (both_sides, "you counted a block written on both volumes twice; it is "
+                   "queued once"),
+                  (src.blocks, "that is a full copy; -diff queues only the tracked blocks")))
 
 
 def _diff_ticks(rng: np.random.Generator) -> Exercise:
-    array, src, dst, pair, steps = _lesson(rng, 10, 14, (2, 3))
+    array, src, dst, pair, steps = _lesson(rng, 10, 14, (1, 3))
     _run(array, steps)
-    _write(src, _pick(rng, src.blocks, 3, 6), "s", steps)
+    _write(src, _pick(rng, src.blocks, 2, 9), "s", steps)
     steps.append("acopc start -g CG1 -diff")
     pair.start(diff=True)
+    changed = pair.rest_blocks
     ticks = array.run()
     return Exercise(
         "3b", "03 tracking and -diff", _setup(steps),
@@ -140,7 +193,13 @@ def _diff_ticks(rng: np.random.Generator) -> Exercise:
         "tick: round up.",
         f"The -diff queued only the source's changed blocks; at {array.copy_rate} blocks per "
         "tick that takes ceil(changed / rate) ticks, against "
-        f"{math.ceil(src.blocks / array.copy_rate)} for a full copy.")
+        f"{math.ceil(src.blocks / array.copy_rate)} for a full copy.",
+        mistakes=((changed // array.copy_rate, "you rounded down: a last tick that copies "
+                   "fewer blocks than the copy rate is still a tick"),
+                  (math.ceil(src.blocks / array.copy_rate), "that is a full copy's ticks; "
+                   "-diff queues only the changed blocks"),
+                  (changed, "you counted the changed blocks, not the ticks: the copier "
+                   f"moves {array.copy_rate} per tick")))
 
 
 def _rollback(rng: np.random.Generator) -> Exercise:
@@ -194,20 +253,33 @@ def _never_copied(rng: np.random.Generator) -> Exercise:
         "blocks still queued were never delivered.")
 
 
+_AFTER_CANCEL = ("a usable copy", "an unusable copy (blocks missing)",
+                 "nothing: the cancel is refused", "a usable copy once the copier finishes")
+
+
 def _usable_after_cancel(rng: np.random.Generator) -> Exercise:
     array, src, dst, pair, steps = _lesson(rng, 8, 10, (2, 3))
     needed = math.ceil(src.blocks / array.copy_rate)
     _tick(array, int(rng.integers(needed - 2, needed + 2)), steps)
-    pair.cancel()
+    if rng.integers(0, 3) == 0:  # cancelled already: the last cancel finds no session
+        pair.cancel()
+        steps.append("acopc cancel -g CG1")
     steps.append("acopc cancel -g CG1")
+    try:
+        pair.cancel()
+        answer = _AFTER_CANCEL[0] if dst.usable else _AFTER_CANCEL[1]
+    except QuickOPCError:
+        answer = _AFTER_CANCEL[2]
     return Exercise(
-        "5b", "05 cancel", _setup(steps), "Is ET001/0x6 usable after the cancel?", "choice",
-        "yes" if dst.usable else "no",
+        "5b", "05 cancel", _setup(steps), "What does the last cancel leave on ET001/0x6?",
+        "choice", answer,
         "Work out whether the physical copy had finished before the cancel: compare the "
-        "ticks with blocks / copy rate.",
+        "ticks with blocks / copy rate. And is there still a session to cancel?",
         "Cancel in Tracking leaves a complete, usable image; cancel in Copying/Tracking "
-        "leaves an unusable destination. Either way the next start is full.",
-        ("yes", "no"))
+        "leaves an unusable destination; a cancel with no session is refused (32793) and "
+        "changes nothing. Either way the next start is full.", _AFTER_CANCEL,
+        mistakes=((_AFTER_CANCEL[3], "after a cancel there is no session, so no copier: "
+                   "what is not copied by then never arrives"),))
 
 
 _COMMANDS: dict[str, Command] = {command.words: command for command in
@@ -267,21 +339,28 @@ def _restore(rng: np.random.Generator) -> Exercise:
         "since the backup are lost, and a destination write is restored too.")
 
 
+_END_PHASES = ("Not set", "Copying/Tracking", "Tracking", "N/A")
+
+
 def _instant_end(rng: np.random.Generator) -> Exercise:
     array, src, dst, pair, steps = _lesson(rng, 8, 10, (2, 2))
     needed = math.ceil(src.blocks / 2)
     _tick(array, needed - 1, steps)
     queued = [int(b) for b in np.flatnonzero(pair.queued)]
-    written = queued if rng.integers(0, 2) else [*queued[:-1], int(rng.integers(0, queued[0]))]
+    how = int(rng.integers(0, 3))
+    written = queued if how != 1 else [*queued[:-1], int(rng.integers(0, queued[0]))]
     _write(src, sorted(set(written)), "w", steps)
+    if how == 2:
+        array.fail(dst)
+        steps.append("a failure on ET001/0x6 (fault injection)")
     return Exercise(
         "7a", "07 edge cases", _setup(steps),
         "What Copy Phase does acopc query show now?", "choice", pair.state.copy_phase,
         "Which blocks are still queued after the ticks? Does the write take all of them "
-        "off the queue (copy-before-write)?",
+        "off the queue (copy-before-write)? And did a failure come after?",
         "The physical copy ends the moment its last queued block leaves the queue, "
-        "whatever moved it (the kit's modelling choice [M]).",
-        ("Copying/Tracking", "Tracking"))
+        "whatever moved it (the kit's modelling choice [M]); a failure suspends the "
+        "session in any state (Error suspend: Copy Phase N/A).", _END_PHASES)
 
 
 def _week(rng: np.random.Generator) -> Exercise:
@@ -294,11 +373,16 @@ def _week(rng: np.random.Generator) -> Exercise:
              f"backup: {changed}.")
     return Exercise(
         "8a", "08 why QuickOPC", setup,
-        "How many blocks does QuickOPC copy over the 5 days in total?", "int",
-        week.quickopc_total,
+        "How many fewer blocks does QuickOPC copy over the 5 days than a plain OPC that "
+        "makes a full copy every day?", "int", week.opc_total - week.quickopc_total,
         "Day 1 is a full copy; every later day copies only the blocks changed since the "
         "previous backup.",
-        f"A plain OPC would copy {week.opc_total} blocks (a full copy each day).")
+        f"A plain OPC copies {week.opc_total} blocks (a full copy each day), QuickOPC "
+        f"{week.quickopc_total} (day 1 in full, then the changed blocks).",
+        mistakes=((week.quickopc_total, "that is what QuickOPC copies; the question asks "
+                   "how many fewer than OPC"),
+                  (week.opc_total, "that is what the plain OPC copies; subtract QuickOPC's "
+                   "total")))
 
 
 GENERATORS: tuple[Callable[[np.random.Generator], Exercise], ...] = (

@@ -21,6 +21,7 @@ from pathlib import Path
 from ..engine.errors import ArgumentError
 from .exercises import (
     ExerciseSet,
+    answer_key,
     attempts_used,
     file_name,
     normalise_name,
@@ -52,7 +53,7 @@ class Grade:
 
     def summary(self) -> str:
         """One line: the regraded score and the flags (no answer in it)."""
-        total = len(ExerciseSet(0).exercises)
+        total = len(exercise_keys())
         return (f"{self.student}: {self.solved}/{total} solved in {self.used} attempt(s), "
                 f"regraded from the name's seed; flags: {'; '.join(self.flags) or 'none'}")
 
@@ -72,12 +73,12 @@ def regrade(record: dict, file: str = "") -> Grade:
                  dict(record["attempts"]).items()}
     except (KeyError, TypeError, ValueError, ArgumentError) as exc:
         raise ArgumentError(f"{file or 'a record'}: not a saved answers file ({exc})") from exc
-    fresh = ExerciseSet(student)
+    fresh = answer_key(student)
     flags: list[str] = []
     tries: dict[str, list[tuple[str, bool]]] = {}
     disagree = False
     for key, entries in saved.items():
-        if key not in fresh.exercises:
+        if key not in fresh:
             flags.append(f"unknown exercise {key!r}")
             continue
         judged = [(raw, fresh[key].judge(raw).correct) for raw, _ in entries]
@@ -136,7 +137,7 @@ def _pad(text: str, width: int) -> str:
 
 def exercise_keys() -> list[str]:
     """The exercise ids, in order (those of any student: the generators fix them)."""
-    return list(ExerciseSet(0).exercises)
+    return list(ExerciseSet(0).tasks)
 
 
 def teacher_view(source: str | Path | Iterable[ExerciseSet], answers: bool = True) -> str:

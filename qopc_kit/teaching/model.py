@@ -6,7 +6,6 @@ an attempt is judged on its meaning, not on how it was typed.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -62,11 +61,6 @@ class Exercise:
     def solution(self) -> str:
         """The answer with its explanation."""
         return f"Answer: {format_answer(self.kind, self.answer)}. {self.why}"
-
-    def solution_html(self) -> str:
-        """The solution in a collapsed HTML ``<details>`` block."""
-        return (f"<details><summary>Solution to {html.escape(self.key)}</summary>"
-                f"<p>{html.escape(self.solution())}</p></details>")
 
     def judge(self, given: object) -> Feedback:
         """Compare ``given`` with the answer; a wrong answer's message carries the hint."""
