@@ -1,0 +1,48 @@
+// A replay page only shows and hides frames that Python drew; it computes no state.
+(function () {
+  "use strict";
+  function start(root) {
+    if (root.dataset.ready) { return; }
+    root.dataset.ready = "1";
+    var frames = root.querySelectorAll(".qopc-frame");
+    var slider = root.querySelector(".qopc-slider");
+    var play = root.querySelector(".qopc-play");
+    var where = root.querySelector(".qopc-where");
+    var timer = null;
+    function show(index) {
+      index = Math.max(0, Math.min(frames.length - 1, index));
+      var wanted = {};
+      frames[index].getAttribute("data-show").split(" ").forEach(function (id) {
+        if (id) { wanted[id] = true; }
+      });
+      root.querySelectorAll(".qopc-frag").forEach(function (frag) {
+        frag.hidden = !wanted[frag.getAttribute("data-frag")];
+      });
+      frames.forEach(function (frame, i) { frame.hidden = i !== index; });
+      slider.value = String(index);
+      slider.setAttribute("aria-valuetext", frames[index].getAttribute("data-title"));
+      where.textContent = frames[index].getAttribute("data-title");
+      root.dataset.frame = String(index);
+    }
+    function stop() {
+      if (timer !== null) { clearInterval(timer); timer = null; play.textContent = "Play"; }
+    }
+    slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
+    root.addEventListener("keydown", function (event) {
+      if (event.target === slider) { return; }  // the slider moves itself
+      if (event.key === "ArrowRight") { stop(); show(Number(slider.value) + 1); event.preventDefault(); }
+      if (event.key === "ArrowLeft") { stop(); show(Number(slider.value) - 1); event.preventDefault(); }
+    });
+    play.addEventListener("click", function () {
+      if (timer !== null) { stop(); return; }
+      if (Number(slider.value) >= frames.length - 1) { show(0); }
+      play.textContent = "Pause";
+      timer = setInterval(function () {
+        var next = Number(slider.value) + 1;
+        if (next >= frames.length) { stop(); } else { show(next); }
+      }, 1200);
+    });
+    show(Number(root.getAttribute("data-start") || 0));
+  }
+  document.querySelectorAll(".qopc-replay").forEach(start);
+})();
