@@ -27,8 +27,10 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
+# Voilà reads app/voila.json from the folder it runs in: a preheated kernel (the page is
+# ready as soon as it is asked for) and the kernels of closed pages shut down within a minute.
 app: $(STAMP)
-	$(BIN)/voila app/dashboard.ipynb --no-browser
+	cd app && ../$(BIN)/voila dashboard.ipynb --no-browser
 
 test: $(STAMP)
 	$(BIN)/ruff check qopc_kit tests benchmarks

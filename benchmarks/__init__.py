@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from .browser import browser_clicks
 from .dashboard import dashboard_click, summary_view
 from .engine import BenchmarkError, copier_tick, differential, full_copy, host_writes
 from .history import history_budget
@@ -28,6 +29,7 @@ FIGURES: dict[str, tuple[Figure, ...]] = {
     "5": (dashboard_click, summary_view),
     "6": (engine_memory,),
     "7": (history_budget,),
+    "8": (browser_clicks,),
 }
 
 

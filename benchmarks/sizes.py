@@ -21,6 +21,7 @@ class Sizes:
     history_block_size: int = 512
     history_ticks: int = 1000
     repeats: int = 9
+    browser_rounds: int = 3  # figure 8: page loads, each with the lesson's clicks
     seed: int = 20261128
 
 
@@ -30,4 +31,5 @@ ISSUE = Sizes()
 #: A run of every code path in well under a second, for the smoke test.
 TINY = Sizes(full_blocks=64, full_block_size=16, big_blocks=4096, big_block_size=8, writes=300,
              panel_blocks=(16,), summary_blocks=4096, tick_rate=8, history_blocks=64,
-             history_block_size=8, history_ticks=40, repeats=2)
+             history_block_size=8, history_ticks=40, repeats=2,
+             browser_rounds=0)

@@ -188,12 +188,19 @@ def running_server(kind: str, notebook: Path, tmp: Path) -> Iterator[Server]:
     work = tmp / "work"
     work.mkdir(parents=True, exist_ok=True)
     shutil.copy(notebook, work / notebook.name)
+    config = notebook.parent / "voila.json"  # Voilà reads it from the folder it runs in
+    if kind == "voila" and config.is_file():
+        shutil.copy(config, work / config.name)
     env = sandbox_env(tmp / "sandbox")
     token = secrets.token_hex(16)
     port = free_port()
-    if kind == "lab":
+    if kind in ("lab", "notebook"):
         write_lab_settings(env, LAB_SETTINGS)
         command = lab_command(port, token, work)
+        if kind == "notebook":  # Jupyter Notebook 7: the same server, its own front end
+            command[2] = "notebook"
+            command = [part for part in command
+                       if not part.startswith("--LabApp.")]
     else:
         command = voila_command(port, token, notebook.name)
     log_path = tmp / f"{kind}-server.log"
@@ -212,7 +219,7 @@ def running_server(kind: str, notebook: Path, tmp: Path) -> Iterator[Server]:
 def wait_until_serving(server: Server) -> None:
     """Return once ``server`` answers HTTP; raise RuntimeError if it exits or times out."""
     # Voilà runs the notebook on GET /, so ask it for a static file instead.
-    probe = (server.url("/api/status") if server.kind == "lab"
+    probe = (server.url("/api/status") if server.kind in ("lab", "notebook")
              else f"{server.base}/voila/static/")
     deadline = time.monotonic() + SERVER_START_S
     while time.monotonic() < deadline:
@@ -295,6 +302,18 @@ def open_lab_notebook(page, server: Server, notebook: Path) -> None:
     # toolbar's indicator reads idle earlier, before the kernel is connected.
     page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\| Idle")).first.wait_for(
         timeout=RUN_ALL_MS)
+    page.wait_for_timeout(500)
+
+
+def open_notebook7(page, server: Server, notebook: Path) -> None:
+    """Open ``notebook`` in Jupyter Notebook 7; wait until every cell is drawn and the kernel
+    answered (its status reads Idle)."""
+    cells = len(json.loads(notebook.read_text(encoding="utf-8"))["cells"])
+    page.goto(server.url(f"/notebooks/{notebook.name}"), timeout=RUN_ALL_MS)
+    page.wait_for_function(f"() => document.querySelectorAll('.jp-Notebook .jp-Cell').length"
+                           f" === {cells}", timeout=RUN_ALL_MS)
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
+        state="attached", timeout=RUN_ALL_MS)
     page.wait_for_timeout(500)
 
 

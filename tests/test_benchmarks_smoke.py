@@ -28,7 +28,8 @@ def test_every_row_has_a_ratio_or_says_why_not(rows):
     """A row is a positive finite ratio to its baseline, or an n/a naming the reason."""
     for row in rows:
         if row.ratio is None:
-            assert row.note == NOT_YET, row
+            # The browser figure is not run at --tiny (it starts Voilà and Chromium).
+            assert row.note in (NOT_YET, "n/a (not run with --tiny)"), row
             assert row.verdict == "n/a"
         else:
             assert math.isfinite(row.ratio) and row.ratio > 0, row

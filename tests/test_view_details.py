@@ -8,7 +8,7 @@ from qopc_kit import DiskArray, Step
 from qopc_kit.dashboard.text import log_html
 from qopc_kit.script import run_script, to_script
 from qopc_kit.views.strip import summary_strip_text
-from qopc_kit.views.timeline import timeline_html, timeline_text
+from qopc_kit.views.timeline import timeline_html, timeline_rows
 
 
 def _lab(blocks: int = 4) -> tuple[DiskArray, object]:
@@ -34,20 +34,17 @@ def test_timeline_chips_show_each_state_in_short():
 
 
 def test_event_log_keeps_the_last_steps_and_counts_the_others():
-    """The event log shows its last ``keep`` steps, says how many earlier ones it hides,
-    and keeps the "now" line."""
+    """The event log numbers steps after ``first`` from 1, shows its last ``keep`` and says
+    how many earlier ones it hides."""
     array, _ = _lab()
+    first = len(array.history) - 1
     for _ in range(12):
         array.tick()
-    lines = log_html(timeline_text(array), keep=5)
-    text = re.sub(r"<[^>]+>", "", lines).splitlines()
-    numbers = [int(line.split()[0]) for line in text[2:-1]]
-    last = len(array.history) - 1
-    assert numbers == list(range(last - 4, last + 1))
-    assert text[1] == f"({last - 4} earlier steps not shown)"
-    assert text[-1].startswith("now:")
-    assert log_html(timeline_text(array), keep=last + 1).count("not shown") == 0
-
+    page = log_html(timeline_rows(array), first, keep=5)
+    numbers = [int(n) for n in re.findall(r"<tr><td>(\d+)</td>", page)]
+    assert numbers == list(range(8, 13))
+    assert "7 earlier step(s)" in page and "set-up" in page
+    assert "earlier step" not in log_html(timeline_rows(array), first, keep=12)
 
 def test_step_text_shortens_long_data_and_lists():
     """A step's text shows data up to 16 bytes and lists up to 8 items; longer ones are

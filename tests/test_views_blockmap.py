@@ -78,6 +78,8 @@ def test_text_twin_rolled_back(lesson):
     text = block_map_text(pair, logical=True)
     assert row(text, "rolled") == bits(pair.rolled_back) == "00100000"
     assert row(text, "dst")[2] == "C"
+    page = block_map_html(pair)  # physical: the discarded Z struck through, then the C
+    assert '<s class="qopc-discarded">Z</s><span class="qopc-reads">\u2192C</span>' in page
 
 
 def test_text_twin_never_copied(lesson):
@@ -134,8 +136,9 @@ def test_html_has_cells_aria_labels_and_legend(lesson):
     assert {v for v, _, _ in cells} == {src.name, dst.name}
     assert ("ET001/0x6", "0", "ET001/0x6 block 0: A; queued for physical copy"
             ) not in cells  # block 0 was copied before the write
-    assert ("ET001/0x6", "1", "ET001/0x6 block 1: empty (zeros); queued for physical copy"
-            ) in cells
+    # A physical map also says what a host reads where it differs (queued: the source's B).
+    assert ("ET001/0x6", "1", "ET001/0x6 block 1: empty (zeros), a host reads B; "
+            "queued for physical copy") in cells
     legend = page[page.index('class="qopc-legend"'):]
     for mark in MARKS:
         if mark.always:

@@ -22,7 +22,8 @@ def _table_edges(copy: Copy) -> set[tuple[str, str, str]]:
 
 
 def _svg_edges(svg: str) -> set[tuple[str, str, str]]:
-    return set(re.findall(r'data-from="(\w+)" data-event="(\w+)" data-to="(\w+)"', svg))
+    found = re.findall(r'data-from="(\w+)" data-to="(\w+)" data-events="([\w ]+)"', svg)
+    return {(a, event, b) for a, b, events in found for event in events.split()}
 
 
 def _svg_nodes(svg: str) -> list[str]:
@@ -36,7 +37,7 @@ def _marked(svg: str) -> dict[str, list[str]]:
         for name in found:
             if name in classes.split():
                 state = re.search(r'data-state="(\w+)"', rest)
-                edge = re.search(r'data-from="(\w+)" data-event="(\w+)"', rest)
+                edge = re.search(r'data-from="(\w+)" data-to="(\w+)"', rest)
                 found[name].append(state.group(1) if state else ":".join(edge.groups()))
     return found
 
@@ -47,23 +48,27 @@ def test_shipped_layout_nodes_and_edges_equal_the_table(copy):
     svg = state_diagram_svg(reverse=copy is Copy.OPC)
     assert sorted(_svg_nodes(svg)) == sorted(s.name for s in states_of(copy))
     assert _svg_edges(svg) == _table_edges(copy)
-    assert len(re.findall(r'class="edge', svg)) == len(_table_edges(copy))
+    pairs = {(a, b) for a, _, b in _table_edges(copy)}
+    assert len(re.findall(r'class="edge', svg)) == len(pairs)  # parallel rows merged
 
 
 @pytest.mark.parametrize("copy", list(Copy))
 def test_dot_source_is_the_table(copy):
     """DOT: one edge per row labelled with the event; nodes carry query and Express wording."""
     dot = diagram_dot(copy)
-    edges = set(re.findall(r'(\w+) -> (\w+) \[id="e:\w+:(\w+)", label="([^"]*)"', dot))
-    rows = {(r.state.name, r.next.name, r.event.name, r.event.label)
-            for r in TRANSITIONS if r.copy is copy}
-    assert edges == rows
+    edges = re.findall(r'(\w+) -> (\w+) \[id="e:\w+:\w+", label="([^"]*)"', dot)
+    assert len(edges) == len({(a, b) for a, b, _ in edges})  # one edge per pair of states
+    found = {(a, b, lab.removesuffix(" [D]").removesuffix(" [M]"))
+             for a, b, labels in edges for lab in labels.split("\\n")}
+    rows = {(r.state.name, r.next.name, r.event.label) for r in TRANSITIONS if r.copy is copy}
+    assert found == rows
     for state in states_of(copy):
         line = next(x for x in dot.splitlines() if x.strip().startswith(f"{state.name} ["))
         assert state.label in line and state.opc_status in line and state.copy_phase in line
         assert state.express in line
-    modelled = sum(r.source == "M" for r in TRANSITIONS if r.copy is copy)
-    assert dot.count("style=dashed") == modelled
+    groups = diagram.edges_of(copy).values()
+    assert dot.count("style=dashed") == sum(all(r.source == "M" for r in g) for g in groups)
+    assert (diagram.KEY in dot) == any(r.source == "M" for g in groups for r in g)
 
 
 def test_diagram_dot_refuses_a_non_copy():
@@ -134,18 +139,18 @@ def test_highlighting_follows_the_engine_through_a_session():
             expected = [] if previous in (None, session.state) else [previous.name]
             assert marked["qopc-previous"] == expected, what
             last = session.last_transition
-            expected = [] if last is None else [f"{last.state.name}:{last.event.name}"]
+            expected = [] if last is None else [f"{last.state.name}:{last.next.name}"]
             assert marked["qopc-last"] == expected, what
         seen.append((what, pair.state, _marked(state_diagram_svg(pair))["qopc-last"]))
     # The script takes the rows the lesson is about.
-    assert seen[1] == ("start", State.COPYING_TRACKING, ["NO_SESSION:START"])
-    assert seen[2] == ("tick to Tracking", State.TRACKING, ["COPYING_TRACKING:COPY_COMPLETE"])
-    assert seen[3] == ("-diff", State.COPYING_TRACKING, ["TRACKING:START_DIFF"])
-    assert seen[4] == ("cancel", State.NO_SESSION, ["COPYING_TRACKING:CANCEL"])
-    assert seen[5] == ("failure", State.ERROR_SUSPEND, ["COPYING_TRACKING:FAILURE"])
+    assert seen[1] == ("start", State.COPYING_TRACKING, ["NO_SESSION:COPYING_TRACKING"])
+    assert seen[2] == ("tick to Tracking", State.TRACKING, ["COPYING_TRACKING:TRACKING"])
+    assert seen[3] == ("-diff", State.COPYING_TRACKING, ["TRACKING:COPYING_TRACKING"])
+    assert seen[4] == ("cancel", State.NO_SESSION, ["COPYING_TRACKING:NO_SESSION"])
+    assert seen[5] == ("failure", State.ERROR_SUSPEND, ["COPYING_TRACKING:ERROR_SUSPEND"])
     assert seen[6] == ("-auto from Error suspend", State.COPYING_TRACKING,
-                       ["ERROR_SUSPEND:START_AUTO"])
-    assert seen[7] == ("reverse", State.TRACKING, ["TRACKING:START_REVERSE"])
+                       ["ERROR_SUSPEND:COPYING_TRACKING"])
+    assert seen[7] == ("reverse", State.TRACKING, ["TRACKING:TRACKING"])
 
 
 def test_reverse_diagram_follows_the_reverse_opc():
@@ -159,11 +164,11 @@ def test_reverse_diagram_follows_the_reverse_opc():
     pair.start(reverse=True)
     marked = _marked(state_diagram_svg(pair, reverse=True))
     assert marked == {"qopc-current": ["COPYING"], "qopc-previous": ["NO_SESSION"],
-                      "qopc-last": ["NO_SESSION:START_REVERSE"]}
+                      "qopc-last": ["NO_SESSION:COPYING"]}
     array.run()
     marked = _marked(state_diagram_svg(pair, reverse=True))
     assert marked == {"qopc-current": ["NO_SESSION"], "qopc-previous": ["COPYING"],
-                      "qopc-last": ["COPYING:COPY_COMPLETE"]}
+                      "qopc-last": ["COPYING:NO_SESSION"]}
 
 
 def test_highlight_also_recolours_for_renders_without_styles():
@@ -242,3 +247,37 @@ def test_layout_command_prints_dot_and_explains_its_usage(capsys):
     assert capsys.readouterr().out == diagram_dot(Copy.OPC)
     assert layout.main(["--bogus"]) == 2
     assert "usage: python -m qopc_kit.views.layout" in capsys.readouterr().err
+
+
+def _emphasised(svg: str, css: str) -> list[str]:
+    group = svg[svg.index(f'{css}" data-'):]
+    group = group[:group.index("</g>")]
+    found = re.findall(r'<text class="qopc-emph" font-weight="bold"[^>]*>([^<]*)</text>', group)
+    return [text.replace("&#45;", "-") for text in found]
+
+
+def test_marks_carry_a_cue_that_is_not_colour():
+    """Current: thick border + bold name; previous: dashed border; last: the label in bold."""
+    _, pair = next(x for x in _session_script() if x[0] == "-diff")
+    svg = state_diagram_svg(pair)
+    last = pair.session.last_transition
+    rows = diagram.edges_of(Copy.QUICKOPC)[(last.state, last.next)]
+    assert len(rows) > 1  # the -diff edge also holds -auto: only the -diff label is bold
+    assert _emphasised(svg, "qopc-last") == [last.event.label]
+    assert _emphasised(svg, "qopc-current") == [pair.state.label]
+    current = svg[svg.index('qopc-current" data-'):]
+    assert 'stroke-width="3.5"' in current[:current.index("</g>")]
+    previous = svg[svg.index('qopc-previous" data-'):]
+    assert 'stroke-dasharray="5,3"' in previous[:previous.index("</g>")]
+
+
+def test_mixed_edges_tag_each_label_and_tooltips_tag_each_claim():
+    """A merged edge mixing D and M rows tags every label; no tooltip says [D] after an [M]."""
+    for copy in Copy:
+        for rows in diagram.edges_of(copy).values():
+            labels = diagram.edge_labels(rows)
+            if len({r.source for r in rows}) > 1:
+                assert all(lab.endswith(f" [{r.source}]") for lab, r in zip(labels, rows, strict=True))
+    svg = diagram.shipped_layout(Copy.QUICKOPC)
+    assert "(the kit's model) [D]" not in svg
+    assert "queued = not yet copied + tracked on both sides [M]" in svg

@@ -32,19 +32,23 @@ from ..engine.pair import CopyPair
 from ..views.marks import map_blocks
 from ..views.snapshot import snapshot
 from ..views.status import progress_text, query_table_html, state_line
-from ..views.timeline import describe, timeline_text
+from ..views.timeline import describe, timeline_rows
 from . import text as panel_text
 from .controls import Controls
 from .parts import (
     MAP_CELLS,
     diagrams_svg,
-    html_box,
     pair_map_html,
+    set_available,
     set_options,
     set_range,
+    slug,
     state_lines_html,
+    step_outcome,
+    why_html,
 )
-from .session_buttons import session_enabled
+from .session_buttons import session_reasons
+from .style import panel_style
 
 #: The copy commands: a loaded script's set-up is everything before the first of them.
 COMMAND_ACTIONS = ("start", "cancel")
@@ -92,8 +96,8 @@ class Dashboard(Controls):
 
     The widgets are attributes (``buttons["Start"]``, ``state_html``, ``message``...)
     so that tests and lessons can drive the panel with ``.click()`` and ``.value``.
+    ``unavailable`` maps each greyed button to why the state does not allow it.
     """
-
 
     def __init__(self, array: DiskArray) -> None:
         self.array = array
@@ -101,33 +105,11 @@ class Dashboard(Controls):
         self._drawing = False
         self._drawn: tuple[DiskArray, int, Step] | None = None  # what the views show
         self.buttons: dict[str, widgets.Button] = {}
-        self.message = html_box("qopc-message")
-        self._build_views()
-        self._build_session()
-        self._build_host_io()
-        self._build_clock()
-        self._build_time()
-        self._build_script()
-        controls = widgets.GridBox(
-            [self.session_box, self.io_box, self.clock_box, self.time_box],
-            layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(330px, 1fr))",
-                                  grid_gap="8px"))
-        self.root = widgets.VBox([
-            widgets.HBox([self.title_html, self.pair_select]),
-            # Before the diagram: its SVG nodes also carry the class qopc-state, and a
-            # page's first .qopc-state should be this line.
-            self.state_html,
-            widgets.HBox([self.diagram_box, self.status_box],
-                         layout=widgets.Layout(flex_flow="row wrap", grid_gap="12px")),
-            self.blockmap_box,
-            controls,
-            self.preview_html,
-            self.message,
-            self.log_html,
-            self.script_box,
-        ])
-        self.root.add_class("qopc-dashboard")
-        self._say("info", "pick a pair, then press a session button; every action is one step")
+        self.tooltips: dict[str, str] = {}
+        self.unavailable: dict[str, str] = {}
+        self.root = self._build_layout()
+        self.style_html.value = panel_style(tuple(map(slug, self.buttons)))
+        self._say("info", "press a Session button to begin; each action is one step")
         self.refresh()
 
     # The model as the panel reads it ----------------------------------------------------
@@ -140,6 +122,16 @@ class Dashboard(Controls):
     def baseline(self) -> int:
         """The panel's first step: where Reset goes and below which Undo refuses."""
         return self._first_step
+
+    @property
+    def viewed_step(self) -> int:
+        """The step the views show: the Step slider's (the latest unless it was moved)."""
+        return self.baseline + self.step_slider.value
+
+    def step_label(self, number: int) -> str:
+        """How the panel numbers step ``number`` of the array's history: the student's first
+        action is step 1; the panel's first step and those before it are the set-up."""
+        return "set-up" if number <= self.baseline else f"step {number - self.baseline}"
 
     # Redraw -------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -179,8 +171,8 @@ class Dashboard(Controls):
         if not self._is_stale():
             return ""
         self.refresh()
-        return (f"the array had changed outside the panel: redrawn at step "
-                f"{len(self.array.history) - 1} first")
+        return ("the array had changed outside the panel: redrawn at "
+                f"{self.step_label(len(self.array.history) - 1)} first")
 
     def _redraw(self) -> None:
         array = self.array
@@ -193,95 +185,95 @@ class Dashboard(Controls):
         set_options(self.volume_select, volumes)
         set_options(self.fail_select, volumes)
         self.title_html.value = (f"<b>QuickOPC dashboard</b> · {html.escape(array.name)} · "
-                                 f"step {last} · "
-                                 f"copy rate {array.copy_rate}")
-        for name, enabled in session_enabled(self.pair).items():
-            self.buttons[name].disabled = not enabled
-        pair = self.pair
-        if pair is None:
-            self.diagram_html.value = ""
-            self.state_html.value = "<i>this array has no copy pair</i>"
-            self.blockmap_html.value = ""
-            self.map_hint.layout.display = "none"
-            self.query_html.value = ""
-            self.progress.max, self.progress.value = 1, 0
-            self.progress_html.value = ""
-        else:
-            shot = snapshot(pair)  # every view of the pair reads this one capture
-            self.diagram_html.value = diagrams_svg(shot)
-            self.state_html.value = state_lines_html(shot, role="status")
-            self.blockmap_html.value = pair_map_html(pair, self.logical_toggle.value)
-            self.map_hint.layout.display = None if map_blocks(pair) <= MAP_CELLS else "none"
-            self.query_html.value = query_table_html(shot.query_rows())
-            total = shot.forward.copied_blocks + shot.forward.rest_blocks
-            self.progress.max = max(total, 1)
-            self.progress.value = shot.forward.copied_blocks
-            self.progress_html.value = progress_text(shot)
+                                 f"{self.step_label(last)} · copy rate {array.copy_rate}")
         volume = array.volumes.get(self.volume_select.value)
         self.selector.resize(volume.blocks if volume is not None else 0)
         self._show_selection()
         self.rate.max = max(self.rate.max, array.copy_rate)
         self.rate.value = array.copy_rate  # its observer calls the engine only on a change
-        self.buttons["Undo"].disabled = last <= self.baseline
-        self.buttons["Reset"].disabled = last <= self.baseline
         # A slider on the latest step stays on it as steps come (a click, Undo, a cell).
         following = self.step_slider.value >= self.step_slider.max
-        set_range(self.step_slider, self.baseline, last)
+        set_range(self.step_slider, 0, last - self.baseline)
         if following:
-            self.step_slider.value = last
-        self._draw_step()
-        self.log_html.value = panel_text.log_html(timeline_text(array))
+            self.step_slider.value = self.step_slider.max
+        self._fit_buttons(last)
+        self._draw_views()
+        self.log_html.value = panel_text.log_html(timeline_rows(array), self.baseline)
         self._drawn = self._history_mark()
+
+    def _fit_buttons(self, last: int) -> None:
+        """Grey every button the model does not allow now, each with its reason."""
+        reasons = dict(session_reasons(self.pair))
+        nothing = f"nothing to undo: {self.step_label(last)} is where this panel started"
+        reasons["Undo"] = nothing if last <= self.baseline else None
+        reasons["Reset"] = nothing.replace("undo", "reset") if last <= self.baseline else None
+        reasons["Go back to step"] = (None if self.viewed_step < last else "move the Step "
+                                      "slider to an earlier step first")
+        for name, reason in reasons.items():
+            set_available(self.buttons[name], self.tooltips[name], reason)
+            if reason is None:
+                self.unavailable.pop(name, None)
+            else:
+                self.unavailable[name] = reason
+        self.why_html.value = why_html(self.unavailable)
 
     def _slider_moved(self, _change: object) -> None:
         if self._drawing:
             return  # the redraw draws the step once the slider fits the model
-        if self._is_stale():
-            self.refresh()  # draws the slider's step too
-        else:
-            self._draw_step()
+        self.refresh()
 
-    def _draw_step(self) -> None:
-        """Show what the slider's step did and, below the latest step, the pair as it was."""
+    def _draw_views(self) -> None:
+        """Draw the pair at the slider's step: the latest, or an earlier one marked so."""
         last = len(self.array.history) - 1
-        step = self.array.history[min(self.step_slider.value, last)]
-        self.step_html.value = panel_text.step_html(step, last)
-        self.buttons["Go back to step"].disabled = step.number >= last
-        self._show_earlier(step.number, last)
-
-    def _show_earlier(self, step: int, last: int) -> None:
-        """Draw the selected pair as it was after ``step`` below the controls; hide at ``last``."""
-        if step >= last:
-            self.preview_html.layout.display = "none"
-            self.preview_html.value = ""  # nothing of an old step left in the page
-            return
-        self.preview_html.layout.display = None
-        pair = self.pair
-        try:
-            # A fresh copy each time, never cached, so it cannot go stale; for the lesson
-            # array it costs about 0.2 ms (one snapshot's arrays copied).
-            then = self.array.at(step).pairs.get(pair.name) if pair is not None else None
-        except errors.HistoryError as error:  # a big array keeps no snapshots
-            body = panel_text.preview_note_html(
-                f"no picture, only the Step text in the Time box: {error}")
-        else:
-            if then is not None:
-                body = (state_lines_html(then, role="note") + diagrams_svg(then)
-                        + pair_map_html(then, self.logical_toggle.value))
-            elif pair is None:
-                body = panel_text.preview_note_html("this array has no copy pair to draw")
+        step = min(self.viewed_step, last)
+        pair: CopyPair | None = self.pair
+        note = ""
+        if step < last:
+            try:
+                # A fresh copy each time, never cached, so it cannot go stale; for the
+                # lesson array it costs about 0.2 ms (one snapshot's arrays copied).
+                then = self.array.at(step)
+            except errors.HistoryError as error:  # a big array keeps no snapshots
+                note = f" (no picture of it: {error}; the views show the latest step)"
             else:
-                body = panel_text.preview_note_html(
-                    f"{pair.name} was in no copy group yet at step {step}")
-        self.preview_html.value = panel_text.preview_html(step, last, body)
+                pair = then.pairs.get(pair.name) if pair is not None else None
+        self._draw_pair(pair)
+        viewing = step < last
+        self.viewing_box.layout.display = None if viewing else "none"
+        self.viewing_html.value = (panel_text.viewing_html(
+            self.step_label(step), self.step_label(last), self.array.history[step], note)
+            if viewing else "")
+
+    def _draw_pair(self, pair: CopyPair | None) -> None:
+        if pair is None:
+            self.diagram_html.value = ""
+            self.state_html.value = "<i>this array has no copy pair</i>"
+            self.blockmap_html.value = ""
+            self.query_html.value = ""
+            self.progress.max, self.progress.value = 1, 0
+            self.progress_html.value = ""
+            return
+        shot = snapshot(pair)  # every view of the pair reads this one capture
+        self.diagram_html.value = diagrams_svg(shot)
+        self.state_html.value = state_lines_html(shot, role="status")
+        self.blockmap_html.value = pair_map_html(pair)
+        self.map_hint.layout.display = None if map_blocks(pair) <= MAP_CELLS else "none"
+        self.query_html.value = query_table_html(shot.query_rows())
+        total = shot.forward.copied_blocks + shot.forward.rest_blocks
+        self.progress.max = max(total, 1)
+        self.progress.value = shot.forward.copied_blocks
+        self.progress_html.value = progress_text(shot)
 
     # Actions: one engine call, then one refresh --------------------------------------------
-    def _act(self, call: Callable[[], Step | str | None]) -> None:
+    def _act(self, call: Callable[[], Step | str | None], name: str = "") -> None:
         """Run ``call`` (one engine call), show its outcome or refusal, then refresh.
 
-        Only the kit's own refusals (QuickOPCError) and its UnusableVolumeWarning
-        become messages; anything else is a bug and propagates.
+        ``name`` is the button pressed: a greyed one still asks the engine, and its refusal
+        comes with the reason the button was greyed. Only the kit's own refusals
+        (QuickOPCError) and its UnusableVolumeWarning become messages; anything else is a
+        bug and propagates.
         """
+        greyed = self.unavailable.get(name)
         stale = self._catch_up()
         before = (self.array, len(self.array.history))
         kind = "ok"
@@ -292,6 +284,9 @@ class Dashboard(Controls):
                 note = self._step_text(done) if isinstance(done, Step) else done or ""
             except errors.QuickOPCError as error:
                 kind, note = "refused", str(error)
+                if greyed:
+                    note = f"{name} is unavailable: {greyed}" + (
+                        f" · the array says: {note}" if note != greyed else "")
         for warning in caught:
             if issubclass(warning.category, errors.UnusableVolumeWarning):
                 kind, note = "warning", f"{note} · {warning.message}"
@@ -306,10 +301,9 @@ class Dashboard(Controls):
                 self.step_slider.value = self.step_slider.max
         self.refresh()
 
-    @staticmethod
-    def _step_text(step: Step) -> str:
-        changes = "; ".join(str(change) for change in step.changes)
-        return f"step {step.number}: {describe(step)[0]}" + (f" · {changes}" if changes else "")
+    def _step_text(self, step: Step) -> str:
+        """What a step did, in the panel's numbering, with what it changed."""
+        return f"{self.step_label(step.number)}: " + step_outcome(step, self.pair)
 
     def _on_pair(self, command: Callable[[CopyPair], Step]) -> Step:
         return command(self._selected_pair())
@@ -329,7 +323,7 @@ class Dashboard(Controls):
         first, last = self.selector.blocks
         volume = self.array.volume(self.volume_select.value)
         rows, step = volume.read_step(slice(first, last + 1))
-        return f"step {step.number}: " + panel_text.read_text(
+        return f"{self.step_label(step.number)}: " + panel_text.read_text(
             volume.name, first, last, rows)
 
     def _cell_clicked(self, volume: str, block: int, extend: bool) -> None:
@@ -386,29 +380,40 @@ class Dashboard(Controls):
     def _undo(self) -> str:
         last = len(self.array.history) - 1
         if last <= self.baseline:
-            raise errors.HistoryError(f"nothing to undo: step {last} is where this "
+            raise errors.HistoryError(f"nothing to undo: {self.step_label(last)} is where this "
                                       "panel started")
         undone = self.array.history[-1]
         self.array.undo()
-        return f"undid step {undone}; now at step {last - 1}"
+        return (f"undid {self.step_label(undone.number)} ({describe(undone)[0]}); now at "
+                f"{self.step_label(last - 1)}")
 
     def _reset(self) -> str:
         last = len(self.array.history) - 1
         if last <= self.baseline:
-            raise errors.HistoryError(f"nothing to reset: already at step {last}, the "
-                                      "panel's first step")
-        return self._go_back(self.baseline)
+            raise errors.HistoryError(f"nothing to reset: {self.step_label(last)} is where "
+                                      "this panel started")
+        return self._rewind(self.baseline)
 
-    def _go_back(self, step: int) -> str:
+    def _go_back(self) -> str:
+        return self._rewind(self.viewed_step)
+
+    def _rewind(self, step: int) -> str:
         last = len(self.array.history) - 1
-        if step < self.baseline:
-            raise errors.HistoryError(f"cannot go back to step {step}: this panel starts "
-                                      f"at step {self.baseline}")
         if step >= last:
-            raise errors.HistoryError(f"nothing to go back to: step {step} is the current "
-                                      "step; pick an earlier one on the Step slider")
+            raise errors.HistoryError(f"nothing to go back to: {self.step_label(step)} is the "
+                                      "latest step; move the Step slider to an earlier one")
         self.array.rewind(step)
-        return f"back at step {step}; {last - step} later step(s) dropped"
+        return f"back at {self.step_label(step)}; {last - step} later step(s) dropped"
+
+    def _back_to_now(self) -> str:
+        with self._fitting():
+            self.step_slider.value = self.step_slider.max
+        return f"showing the latest step again: {self.step_label(len(self.array.history) - 1)}"
+
+    def _save(self) -> str:
+        done = self.script.save(self.array)
+        self.tabs.selected_index = 2  # the Scenario script tab, to show what was saved
+        return done
 
     def _load(self) -> str:
         transcript = self.script.load()
@@ -420,7 +425,8 @@ class Dashboard(Controls):
         self._first_step = next((step.number - 1 for step in self.array.history
                                  if step.action in COMMAND_ACTIONS),
                                 len(self.array.history) - 1)
-        text = f"loaded {self.array.name}: now at step {len(self.array.history) - 1}"
+        last = len(self.array.history) - 1
+        text = f"loaded {self.array.name}: now at {self.step_label(last)}"
         if transcript.refusals:
             text += f"; {len(transcript.refusals)} line(s) refused: " + "; ".join(
                 f"line {line}: {reason}" for line, reason in transcript.refusals)
@@ -432,7 +438,8 @@ class Dashboard(Controls):
     # Display -------------------------------------------------------------------------------
     def summary(self) -> str:
         """One line of text: the array, the step, the selected pair's state and progress."""
-        text = f"QuickOPC dashboard on {self.array.name}, step {len(self.array.history) - 1}"
+        text = (f"QuickOPC dashboard on {self.array.name}, "
+                f"{self.step_label(len(self.array.history) - 1)}")
         pair = self.pair
         if pair is not None:
             text += f": {state_line(pair)}; {progress_text(pair)}"

@@ -6,13 +6,16 @@ import html
 
 import ipywidgets as widgets
 
+from ..engine.history import Action, Step
 from ..engine.pair import CopyPair
-from ..views.blockmap import block_map_html
+from ..views.blockmap import block_map_html, capture
 from ..views.diagram import state_diagram_svg
+from ..views.events import rollback_summary
 from ..views.marks import map_blocks
 from ..views.snapshot import PairSnapshot, snapshot
 from ..views.status import state_line
 from ..views.strip import summary_strip_html
+from ..views.timeline import describe
 
 #: Larger volumes show as the views' summary strip: a map of one cell per block would
 #: send megabytes to the browser on every click (4,096 blocks: 2.6 MB of HTML; 256: 160 kB).
@@ -40,11 +43,50 @@ def directions(pair: PairSnapshot) -> tuple[bool, ...]:
     return (False, True) if pair.restoring else (False,)
 
 
-def pair_map_html(pair: CopyPair, logical: bool) -> str:
+def pair_map_html(pair: CopyPair) -> str:
     """The pair's block map, or its summary strip above MAP_CELLS blocks."""
     if map_blocks(pair) > MAP_CELLS:
         return summary_strip_html(pair)
-    return block_map_html(pair, logical=logical)
+    return block_map_html(pair, compact=True)
+
+
+def step_outcome(step: Step, pair: CopyPair | None) -> str:
+    """What ``step`` (the latest) did, in words: the command, the state changes, and for a
+    differential start the destination writes it rolled back, block by block."""
+    text = describe(step)[0]
+    changes = "; ".join(str(change) for change in step.changes)
+    if changes:
+        text += f" · {changes}"
+    if step.action is Action.START and pair is not None and step.changes_of(pair.name) \
+            and map_blocks(pair) <= MAP_CELLS:
+        rolled = rollback_summary(capture(pair))
+        if rolled:
+            text += f" · {rolled}"
+    return text
+
+
+def slug(name: str) -> str:
+    """A button's name as a CSS class: ``Run to end`` is ``run-to-end``."""
+    return name.lower().replace(" ", "-")
+
+
+def set_available(button: widgets.Button, tooltip: str, reason: str | None) -> None:
+    """Grey ``button`` (never ``disabled``: it keeps its hover, focus and click) with its
+    ``reason`` as the tooltip, or make it look available with its own ``tooltip``."""
+    if reason is None:
+        button.remove_class("qopc-unavailable")
+        button.tooltip = tooltip
+    else:
+        button.add_class("qopc-unavailable")
+        button.tooltip = f"Unavailable: {reason}"
+
+
+def why_html(unavailable: dict[str, str]) -> str:
+    """One hidden line per greyed button, which the panel's style sheet shows while that
+    button is hovered or focused."""
+    return "".join(f'<div class="qopc-why qopc-why-{slug(name)}" role="note"><b>'
+                   f"{html.escape(name)}</b> is unavailable: {html.escape(reason)}</div>"
+                   for name, reason in unavailable.items())
 
 
 def html_box(css_class: str) -> widgets.HTML:
@@ -53,10 +95,13 @@ def html_box(css_class: str) -> widgets.HTML:
     return widget
 
 
-def section(title: str, children: list[widgets.Widget]) -> widgets.VBox:
-    return widgets.VBox([widgets.HTML(f"<b>{title}</b>"), *children],
-                        layout=widgets.Layout(border="1px solid var(--jp-border-color2, #ccc)",
-                                              padding="4px"))
+def row(children: list[widgets.Widget], css_class: str) -> widgets.HBox:
+    """One wrapping row of controls (its first child, a Label, names it)."""
+    box = widgets.HBox(children)
+    box.add_class("qopc-row")
+    if css_class:
+        box.add_class(css_class)
+    return box
 
 
 def set_options(select: widgets.Dropdown, options: list[str]) -> None:

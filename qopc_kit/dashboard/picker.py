@@ -21,7 +21,7 @@ class BlockSelector:
             value=(0, 0), min=0, max=0, description="Blocks", continuous_update=False,
             tooltip="First and last block to write or read (or click a block in the map; "
                     "Shift-click for a range)",
-            layout=widgets.Layout(width="min(100%, 420px)"))
+            layout=widgets.Layout(width="190px"))
         self._anchor = 0  # the block last selected alone: where a Shift-click extends from
 
     @property

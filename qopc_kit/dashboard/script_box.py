@@ -20,7 +20,7 @@ from . import text as panel_text
 
 
 class ScriptBox:
-    """A text area with the script, an upload control and a download link, in an accordion.
+    """A text area with the script, an upload control and a download link.
 
     ``say(kind, text)`` shows a message in the panel (an upload that is not text).
     """
@@ -34,9 +34,7 @@ class ScriptBox:
                                          description="Script file")
         self.upload.observe(self._uploaded, names="value")
         self.download = widgets.HTML()
-        self.box = widgets.Accordion(
-            [widgets.VBox([widgets.HBox([self.upload, self.download]), self.text])],
-            titles=("Scenario script: save and load",))
+        self.box = widgets.VBox([widgets.HBox([self.upload, self.download]), self.text])
 
     def save(self, array: DiskArray) -> str:
         """Put ``array``'s history in the box as a script; return what was done.
@@ -46,7 +44,6 @@ class ScriptBox:
         text = to_script(array)
         self.text.value = text
         self.download.value = panel_text.download_link_html(text)
-        self.box.selected_index = 0  # open the box, to show what was saved
         return (f"saved {len(array.history) - 1} step(s) after the array's creation as a script of "
                 f"{len(text.splitlines())} lines")
 

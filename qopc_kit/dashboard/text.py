@@ -1,4 +1,5 @@
-"""The dashboard's small texts: messages, the query table, read results, the step preview.
+"""The dashboard's small texts: messages, the query table, read results, the log, the banner of
+an earlier step.
 
 Pure functions of the model (or of one engine result) returning HTML or plain text,
 so the panel's ``refresh()`` stays a list of assignments and the texts can be tested
@@ -9,7 +10,7 @@ without widgets. The larger views (diagram, block maps, timeline) live in
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import numpy as np
@@ -80,47 +81,36 @@ def parse_value(text: str) -> str | int:
         return text
 
 
-def step_html(step: Step, last: int) -> str:
-    """The history slider's preview of one step: what was done and which states it moved."""
-    lines = [html.escape(f"{step.number}: {describe(step)[0]}")]
-    lines += [f"&nbsp;&nbsp;{html.escape(str(change))}" for change in step.changes]
-    if step.number < last:
-        later = f"step {last}" if step.number + 1 == last else f"steps {step.number + 1}-{last}"
-        lines.append(f"<i>Go back to step {step.number} drops {later}.</i>")
-    else:
-        lines.append("<i>This is the latest step.</i>")
-    return ('<div class="qopc-step" style="line-height: 1.3; '
-            'font-family: var(--jp-code-font-family, monospace);">'
-            + "<br>".join(lines) + "</div>")
+def viewing_html(step: str, last: str, shown: Step, note: str = "") -> str:
+    """The banner over the views while the Step slider is on an earlier step."""
+    return (f"Viewing {html.escape(step)}: {html.escape(describe(shown)[0])}"
+            f"{html.escape(note)} · the array is still at {html.escape(last)}, the latest")
 
 
-def preview_html(step: int, last: int, body: str) -> str:
-    """The Step slider's picture of an earlier step: a heading saying the array has not
-    moved, then ``body`` (HTML: the views as they were, or a note why there are none)."""
-    heading = (f"<b>Preview of step {step}</b> (the array is still at step {last}; "
-               "<i>Go back to step</i> to return there)")
-    return (f'<div role="region" aria-label="Preview of step {step}" style="border: 2px dashed '
-            f'var(--jp-border-color1, #999); padding: 4px 8px;">'
-            f'<div class="qopc-preview-heading">{heading}</div>{body}</div>')
-
-
-def preview_note_html(text: str) -> str:
-    """A line in the preview saying why a picture is missing; ``text`` is escaped."""
-    return f'<div class="qopc-preview-note"><i>{html.escape(text)}</i></div>'
-
-
-def log_html(timeline: str, keep: int = LOG_STEPS) -> str:
-    """The event log: the timeline view's header, its last ``keep`` steps and its "now" line."""
-    lines = timeline.splitlines()
-    if len(lines) > keep + 2:
-        steps = [line for line in lines[1:-1] if not line.startswith("(")]
-        hidden = int(steps[-keep].split()[0])  # steps count from 0: the first shown's number
-        lines = [lines[0], f"({hidden} earlier step{'s' if hidden != 1 else ''} not shown)",
-                 *steps[-keep:], lines[-1]]
-    style = ("margin: 0; overflow-x: auto; white-space: pre; line-height: 1.3; "
-             "font-family: var(--jp-code-font-family, monospace);")
-    text = html.escape("\n".join(lines))
-    return f'<pre class="qopc-log" aria-label="event log" style="{style}">{text}</pre>'
+def log_html(rows: list[dict[str, Any]], first: int, keep: int = LOG_STEPS) -> str:
+    """The event log: the panel's steps (the student's first action is step 1), the last
+    ``keep`` of them, after one line for the set-up (steps up to ``first``)."""
+    setup = [row for row in rows if row["number"] <= first]
+    steps = [row for row in rows if row["number"] > first]
+    hidden = max(0, len(steps) - keep)
+    body = []
+    if setup:
+        body.append(f'<tr class="qopc-setup"><td>set-up</td><td></td><td>{len(setup)} step(s): '
+                    + html.escape("; ".join(row["words"] for row in setup[-3:])) + "</td><td>"
+                    + html.escape("; ".join(c for row in setup for c in row["changes"]))
+                    + "</td></tr>")
+    if hidden:
+        body.append(f'<tr><td colspan="4"><i>{hidden} earlier step(s): move the Step slider '
+                    "to see them</i></td></tr>")
+    for row in steps[hidden:]:
+        body.append(f"<tr><td>{row['number'] - first}</td><td>{row['clock']}</td>"
+                    f"<td>{html.escape(row['words'])}</td>"
+                    f"<td>{html.escape('; '.join(row['changes']))}</td></tr>")
+    if not steps:
+        body.append('<tr><td colspan="4"><i>no step yet: press a button</i></td></tr>')
+    return ('<div class="qopc-view"><table class="qopc-table qopc-log" aria-label="event log"><thead><tr><th>step</th>'
+            "<th>tick</th><th>what</th><th>state changes</th></tr></thead><tbody>"
+            + "".join(body) + "</tbody></table></div>")
 
 
 def download_link_html(script: str, filename: str = "qopc-session.qopc") -> str:

@@ -90,9 +90,9 @@ TRANSITIONS: tuple[Transition, ...] = (
                "the last queued block was copied; tracking goes on", "D"),
     Transition(_Q, _CT, Event.START_DIFF, _CT,
                # Accepted [D] (the -auto table maps this state to -diff); what is queued
-               # is the kit's model, stated in the effect.
-               "new logical copy; queued = not yet copied + tracked on both sides "
-               "(the kit's model)", "D"),
+               # is the kit's model: the effect tags each claim (SPEC.md).
+               "accepted [D]; new logical copy; queued = not yet copied + tracked on both "
+               "sides [M]", "D"),
     Transition(_Q, _CT, Event.START_AUTO, _CT, "a differential start", "D"),
     Transition(_Q, _CT, Event.CANCEL, _N,
                "session ends; destination unusable (physical copy incomplete)", "D"),
@@ -104,7 +104,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(_Q, _T, Event.START_REVERSE, _T,
                "a reverse OPC restores the source from the destination", "D"),
     Transition(_Q, _T, Event.CANCEL, _N,
-               "session ends; destination usable, tracking data gone", "D"),
+               "session ends; destination usable [D]; tracking data gone, so the next start "
+               "is full [M]", "D"),
     Transition(_Q, _T, Event.FAILURE, _E, "copying stops", "D"),
     Transition(_Q, _E, Event.CANCEL, _N, "session ends", "D"),
     Transition(_Q, _E, Event.START_AUTO, _CT, "cancel, then a full start", "D"),

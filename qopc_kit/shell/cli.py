@@ -188,7 +188,9 @@ def serve_app(voila_options: list[str]) -> int:
         print(f"qopc app: {problem}", file=sys.stderr)
         return 2
     try:
-        return subprocess.call(command)
+        # From the app's folder: Voilà reads its voila.json there (a preheated kernel, and
+        # the kernels of closed pages shut down within a minute).
+        return subprocess.call(command, cwd=app_notebook().parent)
     except KeyboardInterrupt:
         return 0
 

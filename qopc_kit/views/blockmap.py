@@ -25,6 +25,7 @@ from . import theme
 from .marks import (
     MARKS,
     Mark,
+    compact_legend_html,
     esc,
     legend_html,
     map_blocks,
@@ -198,7 +199,7 @@ def block_map_text(pair: CopyPair, *, logical: bool = False) -> str:
 
 # HTML ---------------------------------------------------------------------------------
 def cell_html(volume: str, block: int, label: str, marks: list[Mark],
-              changed: bool = False) -> str:
+              changed: bool = False, reads: str | None = None) -> str:
     """One block's cell: number, content and mark symbols, with an aria-label saying them.
 
     The number and symbols are ``<sub>``/``<sup>``, so the cell still reads where
@@ -210,6 +211,11 @@ def cell_html(volume: str, block: int, label: str, marks: list[Mark],
         css += " qopc-changed"
         said.append("changed")
     aria = f"{volume} block {block}: {_describe(label)}"
+    content = html.escape(label)
+    if reads is not None and reads != label:  # physical differs from what a host reads
+        aria += f", a host reads {_describe(reads)}"
+        content = (f'<s class="qopc-discarded">{html.escape(label)}</s>'
+                   f'<span class="qopc-reads">\u2192{html.escape(reads)}</span>')
     if said:
         aria += "; " + "; ".join(said)
     aria = html.escape(aria, quote=True)
@@ -217,19 +223,19 @@ def cell_html(volume: str, block: int, label: str, marks: list[Mark],
     return (f'<span class="qopc-cell{css}" role="listitem" data-volume="{esc(volume)}" '
             f'data-block="{block}" aria-label="{aria}" title="{aria}">'
             f'<sub class="qopc-no">{block}</sub>'
-            f'<span class="qopc-content">{html.escape(label)}</span>'
+            f'<span class="qopc-content">{content}</span>'
             f'<sup class="qopc-syms">{symbols}</sup></span>')
 
 
 def cells_html(volume: str, labels: list[str], marks: list[Mark],
                masks: Mapping[str, np.ndarray], changed: np.ndarray | None = None,
-               title: str = "") -> str:
+               title: str = "", reads: list[str] | None = None) -> str:
     """A volume's row of cells under ``title``; ``marks`` are looked up in ``masks``."""
     flags = [(m, masks[m.key].tolist()) for m in marks]
     changed_list = changed.tolist() if changed is not None else [False] * len(labels)
     cells = " ".join(
         cell_html(volume, block, label, [m for m, values in flags if values[block]],
-                  changed_list[block])
+                  changed_list[block], None if reads is None else reads[block])
         for block, label in enumerate(labels))
     return (f'<div class="qopc-title">{title}</div>'
             f'<div class="qopc-cells" role="list" aria-label="{esc(volume)}, {len(labels)} blocks">'
@@ -250,25 +256,36 @@ def _sides_html(record: BlockRecord, logical: bool, changed: np.ndarray | None) 
                       "IMAGE [M]</span>")
         title = f"{side} <code>{esc(volume)}</code>{state}"
         mine = [m for m in marks if m.side == side]
+        reads = None  # a physical destination map also says what a host reads, where it differs
+        if side == "destination" and not logical:
+            reads = content_labels(record.logical[1])
         parts.append(f'<div class="qopc-side" data-side="{side}">'
                      + cells_html(volume, content_labels(image), mine, record.masks,
-                                  changed if side == "destination" else None, title)
+                                  changed if side == "destination" else None, title, reads)
                      + "</div>")
     return f'<div class="qopc-sides">{"".join(parts)}</div>'
 
 
-def record_html(record: BlockRecord, *, logical: bool = False) -> str:
-    """A block map of one record: source and destination side by side, and a legend."""
+def record_html(record: BlockRecord, *, logical: bool = False, compact: bool = False) -> str:
+    """A block map of one record: source and destination side by side, and a legend.
+
+    ``compact`` (the dashboard's): no header line (the panel shows the state and the
+    volumes' warnings itself) and a one-row legend of the marks present.
+    """
     label = html.escape(f"Block map of {record.pair}", quote=True)
+    if compact:
+        split = not logical and bool(np.any(record.physical[1] != record.logical[1]))
+        header = ""
+        legend = compact_legend_html(_shown_marks(record), record, split)
+    else:
+        header = f'<div class="qopc-note">{html.escape(_header(record, logical))}</div>'
+        legend = legend_html(_shown_marks(record), record)
     return (f'<div class="qopc-view qopc-blockmap" role="figure" aria-label="{label}" '
             f'data-pair="{esc(record.pair)}" data-view="{"logical" if logical else "physical"}">'
-            + theme.style()
-            + f'<div class="qopc-note">{html.escape(_header(record, logical))}</div>'
-            + _sides_html(record, logical, None)
-            + legend_html(_shown_marks(record), record) + "</div>")
+            + theme.style() + header + _sides_html(record, logical, None) + legend + "</div>")
 
 
-def block_map_html(pair: CopyPair, *, logical: bool = False) -> str:
+def block_map_html(pair: CopyPair, *, logical: bool = False, compact: bool = False) -> str:
     """A pair's source and destination side by side, one cell per block, with a legend.
 
     ``logical`` shows what a host reads (``image()``, no side effect) instead of the
@@ -276,7 +293,7 @@ def block_map_html(pair: CopyPair, *, logical: bool = False) -> str:
     """
     if map_blocks(pair) > MAX_CELLS:
         return summary_strip_html(pair)
-    return record_html(capture(pair), logical=logical)
+    return record_html(capture(pair), logical=logical, compact=compact)
 
 
 # Before and after ---------------------------------------------------------------------

@@ -28,7 +28,7 @@ LAYOUTS = {Copy.QUICKOPC: "state_diagram.svg", Copy.OPC: "state_diagram_reverse.
 
 TITLES = {Copy.QUICKOPC: "QuickOPC session (acopc start / cancel)",
            Copy.OPC: "Reverse OPC session (acopc start -r / cancel -r)"}
-_KEY = "dashed edge: this kit's modelling choice; solid: documented by Fujitsu"
+KEY = "dashed edge: this kit's modelling choice [M]; solid: documented by Fujitsu [D]"
 
 
 # DOT source --------------------------------------------------------------------------
@@ -38,9 +38,9 @@ def _quote(text: str) -> str:
 
 def state_tooltip(state: State) -> str:
     """The query and Express wordings of ``state``, in one line (the node's tooltip)."""
-    text = f"{state.label}: acopc query shows {state.opc_status} / {state.copy_phase}"
+    text = f"{state.label}: acopc query shows {state.opc_status} / {state.copy_phase} [D]"
     if state.express:
-        text += f"; Express shows {state.express}"
+        text += f"; Express shows {state.express} [D]"
     return text
 
 
@@ -51,34 +51,58 @@ def _node_label(state: State) -> str:
     return "\n".join(lines)
 
 
-def _rows(copy: Copy) -> list[Transition]:
-    return [row for row in TRANSITIONS if row.copy is copy]
+def edges_of(copy: Copy) -> dict[tuple[State, State], list[Transition]]:
+    """The table's rows of ``copy``, one group per (from, to) pair: one drawn edge each."""
+    groups: dict[tuple[State, State], list[Transition]] = {}
+    for row in TRANSITIONS:
+        if row.copy is copy:
+            groups.setdefault((row.state, row.next), []).append(row)
+    return groups
+
+
+def edge_labels(rows: list[Transition]) -> list[str]:
+    """The stacked labels of one merged edge: each tagged [D]/[M] when its rows mix both."""
+    mixed = len({row.source for row in rows}) > 1
+    return [f"{row.event.label} [{row.source}]" if mixed else row.event.label for row in rows]
+
+
+def edge_dashed(rows: list[Transition]) -> bool:
+    """A merged edge is dashed when every row on it is the kit's modelling choice."""
+    return all(row.source == "M" for row in rows)
+
+
+def needs_key(copy: Copy) -> bool:
+    """True when the diagram draws a dashed edge or a tagged label, so the key explains it."""
+    return any(row.source == "M" for row in TRANSITIONS if row.copy is copy)
 
 
 def diagram_dot(copy: Copy = Copy.QUICKOPC) -> str:
     """DOT source of one kind of session's state diagram, from ``states.TRANSITIONS``.
 
     One node per state (its name, the ``acopc query`` wording and the Express wording)
-    and one edge per row of the table, labelled with the event. Rows that are this
-    kit's modelling choice ("M") are dashed. Raises TypeError if ``copy`` is not a Copy.
+    and one edge per pair of states, its labels stacked, one per row of the table.
+    Edges whose rows are all this kit's modelling choice ("M") are dashed, and only then
+    does the title carry the key. Raises TypeError if ``copy`` is not a Copy.
     """
     if not isinstance(copy, Copy):
         raise TypeError(f"copy must be a Copy (Copy.QUICKOPC or Copy.OPC), not {copy!r}")
+    title = TITLES[copy] + ("\n" + KEY if needs_key(copy) else "")
     lines = [
         f"digraph {copy.name} {{",
-        f"  graph [label={_quote(TITLES[copy] + chr(10) + _KEY)}, labelloc=t, fontname=Helvetica, "
-        "fontsize=12, rankdir=LR, nodesep=0.5, ranksep=0.8, bgcolor=transparent];",
-        '  node [shape=box, style=rounded, fontname=Helvetica, fontsize=11, margin="0.15,0.08"];',
-        "  edge [fontname=Helvetica, fontsize=10];",
+        f"  graph [label={_quote(title)}, labelloc=t, fontname=Helvetica, "
+        "fontsize=13, rankdir=TB, nodesep=0.25, ranksep=0.45, bgcolor=transparent, "
+        "pad=0.05];",
+        '  node [shape=box, style=rounded, fontname=Helvetica, fontsize=12, margin="0.08,0.04"];',
+        "  edge [fontname=Helvetica, fontsize=12, arrowsize=0.8];",
     ]
     for state in states_of(copy):
         lines.append(f"  {state.name} [id={_quote('n:' + state.name)}, "
                      f"label={_quote(_node_label(state))}];")
-    for row in _rows(copy):
-        style = ", style=dashed" if row.source == "M" else ""
-        lines.append(f"  {row.state.name} -> {row.next.name} "
-                     f"[id={_quote(f'e:{row.state.name}:{row.event.name}')}, "
-                     f"label={_quote(row.event.label)}{style}];")
+    for (here, there), rows in edges_of(copy).items():
+        style = ", style=dashed" if edge_dashed(rows) else ""
+        lines.append(f"  {here.name} -> {there.name} "
+                     f"[id={_quote(f'e:{here.name}:{there.name}')}, "
+                     f"label={_quote(chr(10).join(edge_labels(rows)))}{style}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -90,11 +114,13 @@ def shipped_layout(copy: Copy) -> str:
 
 
 # Highlighting ------------------------------------------------------------------------
-def _add_class(svg: str, opening: str, css: str, colours: dict[str, str]) -> str:
+def _add_class(svg: str, opening: str, css: str, colours: dict[str, str],
+               label: str | None = None) -> str:
     """Add ``css`` to the group that starts with ``opening``; recolour its shape too.
 
     The colour attribute is for renders that strip ``<style>`` (GitHub): the class
-    carries the themed look where CSS applies.
+    carries the themed look where CSS applies. The ``<text>`` reading ``label`` gets
+    class ``qopc-emph`` and a bold weight (the cue that is not colour).
     """
     found = svg.find(opening)
     if found < 0:
@@ -106,6 +132,12 @@ def _add_class(svg: str, opening: str, css: str, colours: dict[str, str]) -> str
     group = group.replace('class="edge qopc-edge"', f'class="edge qopc-edge {css}"', 1)
     for old, new in colours.items():
         group = group.replace(old, new)
+    if label is not None:
+        # Graphviz writes "-" as "&#45;".
+        said = re.escape(html.escape(label, quote=False)).replace("\\-", "(?:-|&#45;)")
+        group = re.sub(r'<text ([^>]*)>(' + said + ')</text>',
+                       lambda m: f'<text class="qopc-emph" font-weight="bold" {m.group(1)}>'
+                                 f'{m.group(2)}</text>', group, count=1)
     return svg[:start] + group + svg[end:]
 
 
@@ -129,16 +161,21 @@ def state_diagram_svg(pair: CopyPair | PairSnapshot | None = None, *,
         session = shot.session(reverse)
         last = session.last_transition
         if last is not None:
-            svg = _add_class(svg, f'data-from="{last.state.name}" data-event="{last.event.name}"',
+            label = edge_labels(edges_of(copy)[(last.state, last.next)])[
+                [row.event for row in edges_of(copy)[(last.state, last.next)]].index(last.event)]
+            svg = _add_class(svg, f'data-from="{last.state.name}" data-to="{last.next.name}"',
                              "qopc-last", {'stroke="black"': f'stroke="{theme.LAST_EDGE}" '
-                                           'stroke-width="2.5"',
-                                           'fill="black"': f'fill="{theme.LAST_EDGE}"'})
+                                           'stroke-width="3"',
+                                           'fill="black"': f'fill="{theme.LAST_EDGE}"'},
+                             label=label)
         previous = session.previous_state
         if previous is not None and previous is not session.state:
             svg = _add_class(svg, f'data-state="{previous.name}"', "qopc-previous",
-                             {'fill="none"': f'fill="{theme.PREVIOUS_FILL}"'})
+                             {'fill="none"': f'fill="{theme.PREVIOUS_FILL}" '
+                              'stroke-dasharray="5,3"'})
         svg = _add_class(svg, f'data-state="{session.state.name}"', "qopc-current",
-                         {'fill="none"': f'fill="{theme.CURRENT_FILL}"'})
+                         {'fill="none"': f'fill="{theme.CURRENT_FILL}" stroke-width="3.5"'},
+                         label=session.state.label)
         # Screen readers get the highlight in words.
         said = html.escape(f"{TITLES[copy]}: {state_line(shot, reverse=reverse)}", quote=True)
         svg = re.sub(r'aria-label="[^"]*"', f'aria-label="State diagram: {said}"', svg, count=1)

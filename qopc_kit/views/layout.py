@@ -12,11 +12,18 @@ import re
 import sys
 from importlib import resources
 
-from ..engine.states import TRANSITIONS, Copy, State
-from .diagram import LAYOUTS, TITLES, diagram_dot, shipped_layout, state_tooltip
+from ..engine.states import Copy, State, Transition
+from .diagram import LAYOUTS, TITLES, diagram_dot, edges_of, shipped_layout, state_tooltip
 
 _NODE = re.compile(r'<g id="n:(\w+)" class="node">\n<title>[^<]*</title>')
 _EDGE = re.compile(r'<g id="e:(\w+):(\w+)" class="edge">\n<title>[^<]*</title>')
+
+
+def effect_text(row: Transition) -> str:
+    """A row's effect with its tags: the row's own, unless the text tags each claim."""
+    if "[D]" in row.effect or "[M]" in row.effect:
+        return row.effect
+    return f"{row.effect} [{row.source}]"
 
 
 def layout_svg(copy: Copy, raw: str, version: str) -> str:
@@ -27,7 +34,7 @@ def layout_svg(copy: Copy, raw: str, version: str) -> str:
     ``data-event`` and ``data-to``, and puts the wordings and effects in ``<title>``
     tooltips.
     """
-    rows = {(row.state.name, row.event.name): row for row in TRANSITIONS if row.copy is copy}
+    groups = {(a.name, b.name): rows for (a, b), rows in edges_of(copy).items()}
     text = raw[raw.index("<svg"):]
     text = re.sub(r"<!--.*?-->\n?", "", text, flags=re.S)
     text = re.sub(r'<g id="graph0" class="graph"', '<g class="graph"', text)
@@ -38,13 +45,18 @@ def layout_svg(copy: Copy, raw: str, version: str) -> str:
                 f"<title>{html.escape(state_tooltip(state))}</title>")
 
     def edge(match: re.Match[str]) -> str:
-        row = rows[(match.group(1), match.group(2))]
-        tip = (f"{row.state.label} → {row.next.label} on {row.event.label}: {row.effect} "
-               f"[{row.source}]")
-        return (f'<g class="edge qopc-edge" data-from="{row.state.name}" '
-                f'data-event="{row.event.name}" data-to="{row.next.name}">\n'
+        rows = groups[(match.group(1), match.group(2))]
+        tip = f"{rows[0].state.label} → {rows[0].next.label}: " + "; ".join(
+            f"on {row.event.label}: {effect_text(row)}" for row in rows)
+        events = " ".join(row.event.name for row in rows)
+        return (f'<g class="edge qopc-edge" data-from="{rows[0].state.name}" '
+                f'data-to="{rows[0].next.name}" data-events="{events}">\n'
                 f"<title>{html.escape(tip)}</title>")
 
+    # Graphviz sizes the picture in points; in pixels one unit is one CSS px, so a
+    # 12-unit font is 12 px at the natural size.
+    text = re.sub(r'<svg width="(\d+)pt" height="(\d+)pt"', r'<svg width="\1px" height="\2px"',
+                  text, count=1)
     text = _NODE.sub(node, text)
     text = _EDGE.sub(edge, text)
     if re.search(r'id="[ne]:', text):

@@ -126,6 +126,28 @@ def symbol_html(mark: Mark) -> str:
     return f'<span class="qopc-sym qopc-sym-{mark.key.replace("_", "-")}">{mark.symbol}</span>'
 
 
+def compact_legend_html(marks: list[Mark], record: BlockRecord, split: bool) -> str:
+    """One row for the panel: only the marks some block has, each as its symbol, short name
+    and count (the full meaning in its tooltip); ``split`` adds the "on the block → what a
+    host reads" key when a cell shows both."""
+    items = []
+    for mark in marks:
+        number = int(np.count_nonzero(record.masks[mark.key]))
+        if number:
+            short = mark.meaning.split(":")[0].split(",")[0]
+            items.append(f'<span class="qopc-legend-item" role="listitem" data-mark="{mark.key}" '
+                         f'title="{html.escape(mark.meaning, quote=True)} ({mark.side})">'
+                         f"{symbol_html(mark)} {html.escape(short)} ({number})</span>")
+    if split:
+        items.append('<span class="qopc-legend-item" role="listitem"><s>Y</s>→B: on the '
+                     "block → what a host reads</span>")
+    if not items:
+        items.append('<span class="qopc-legend-item" role="listitem">no marks: no block is '
+                     "queued, tracked or rolled back</span>")
+    return ('<div class="qopc-legend qopc-legend-compact" role="list" aria-label="legend">'
+            + " ".join(items) + "</div>")
+
+
 def legend_html(marks: list[Mark], record: BlockRecord | None = None) -> str:
     """The legend: each mark's symbol, meaning and side (and its count in ``record``)."""
     items = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..engine.history import Step
 from ..engine.pair import CopyPair, QueryRow
 from ..engine.session import Session
 from ..engine.states import Copy, State, Transition
@@ -25,6 +26,8 @@ class SessionSnapshot:
     last_transition: Transition | None
     copied_blocks: int
     rest_blocks: int
+    #: True when the array's latest step made the last transition (it is still news).
+    just_changed: bool = False
 
     @property
     def previous_state(self) -> State | None:
@@ -76,18 +79,21 @@ class PairSnapshot:
         return [self.query_row(), *([self.query_row(True)] if self.restoring else [])]
 
 
-def _session(session: Session) -> SessionSnapshot:
+def _session(session: Session, latest: Step, pair: str) -> SessionSnapshot:
+    moved = any(change.copy is session.copy for change in latest.changes_of(pair))
     return SessionSnapshot(session.copy, session.state, session.sid, session.last_transition,
-                           session.copied_blocks, session.rest_blocks)
+                           session.copied_blocks, session.rest_blocks, moved)
 
 
 def snapshot(pair: CopyPair | PairSnapshot) -> PairSnapshot:
     """``pair`` as it is now (a snapshot is returned as it is)."""
     if isinstance(pair, PairSnapshot):
         return pair
+    latest = pair.array.history[-1]
     return PairSnapshot(pair.name, pair.source.name, pair.destination.name, pair.source.blocks,
                         pair.destination.blocks, pair.source.usable, pair.destination.usable,
-                        _session(pair.session), _session(pair.reverse_session),
+                        _session(pair.session, latest, pair.name),
+                        _session(pair.reverse_session, latest, pair.name),
                         len(pair.array.history) - 1,
                         (pair.array.carried_unusable(pair.source),
                          pair.array.carried_unusable(pair.destination)))

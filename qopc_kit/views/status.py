@@ -14,9 +14,10 @@ from .snapshot import PairSnapshot, snapshot
 
 
 def state_line(pair: CopyPair | PairSnapshot, *, reverse: bool = False) -> str:
-    """One line: the pair, its state and how it got there.
+    """One line: the pair, its state and, when the latest step moved it, how it got there.
 
-    E.g. ``ET001/0x1:ET001/0x6: Tracking (was Copying/Tracking; physical copy complete)``.
+    E.g. ``ET001/0x1:ET001/0x6: Tracking (was Copying/Tracking; physical copy complete)``
+    right after the copy completed; ``ET001/0x1:ET001/0x6: Tracking`` a step later.
     ``reverse`` describes the reverse OPC session.
     """
     shot = snapshot(pair)
@@ -24,7 +25,7 @@ def state_line(pair: CopyPair | PairSnapshot, *, reverse: bool = False) -> str:
     kind = " (reverse OPC)" if reverse else ""
     text = f"{shot.name}{kind}: {session.state.label}"
     last = session.last_transition
-    if last is not None:
+    if last is not None and session.just_changed:
         text += f" (was {last.state.label}; {last.event.label})"
     return text
 

@@ -8,11 +8,13 @@ a text symbol, so a render that strips ``<style>`` (GitHub) still says everythin
 
 from __future__ import annotations
 
+import re
+
 #: Colours of the marks, by key: CSS value for themed renders, plain hex for SVG attributes.
 MARK_COLOURS: dict[str, tuple[str, str]] = {
-    "queued": ("var(--jp-warn-color1, #e08a00)", "#e08a00"),
+    "queued": ("#b06a00", "#b06a00"),
     "source_tracked": ("var(--jp-brand-color1, #1976d2)", "#1976d2"),
-    "destination_tracked": ("#8e44ad", "#8e44ad"),
+    "destination_tracked": ("#c2185b", "#c2185b"),
     "rolled_back": ("var(--jp-error-color1, #d32f2f)", "#d32f2f"),
     "copied_before_write": ("var(--jp-success-color1, #388e3c)", "#388e3c"),
     "never_copied": ("#757575", "#757575"),
@@ -25,7 +27,8 @@ MARK_COLOURS: dict[str, tuple[str, str]] = {
 #: Lighter tones for JupyterLab's dark themes (body[data-jp-theme-light="false"]), where the
 #: mid tones above fall under a 4.5:1 contrast on the dark background.
 DARK_MARK_COLOURS: dict[str, str] = {
-    "destination_tracked": "#ce93d8",
+    "queued": "#ffb74d",
+    "destination_tracked": "#f06292",
     "rolled_back": "#ff8a80",
     "never_copied": "#bdbdbd",
     "never_restored": "#bdbdbd",
@@ -39,7 +42,8 @@ DARK_MARK_COLOURS: dict[str, str] = {
 #: Fill of the current and previous state in the diagram (dark text on both).
 CURRENT_FILL = "#ffd54f"
 PREVIOUS_FILL = "#b3d4fc"
-LAST_EDGE = "#e65100"
+LAST_EDGE = "#c43e00"
+DARK_LAST_EDGE = "#ff9e40"
 
 _FG = "var(--jp-ui-font-color1, #1a1a1a)"
 _FG2 = "var(--jp-ui-font-color2, #616161)"
@@ -50,15 +54,44 @@ _MONO = "var(--jp-code-font-family, ui-monospace, Menlo, Consolas, monospace)"
 _SANS = "var(--jp-ui-font-family, system-ui, -apple-system, 'Segoe UI', sans-serif)"
 
 
+#: The marks drawn with the same shape (only their colour tells them apart).
+SAME_CHANNEL: tuple[tuple[str, ...], ...] = (("queued", "restore_queued"),
+                                              ("source_tracked", "destination_tracked"))
+
+#: Dark theme signals: JupyterLab, VS Code's notebook webview, Colab.
+DARK_SELECTORS: tuple[str, ...] = (
+    'body[data-jp-theme-light="false"]',
+    "body.vscode-dark", "body.vscode-high-contrast:not(.vscode-high-contrast-light)",
+    'body[data-vscode-theme-kind="vscode-dark"]',
+    'body[data-vscode-theme-kind="vscode-high-contrast"]',
+    'html[theme="dark"]',
+)
+#: With no notebook theme saying "light", the browser's own preference decides.
+_NOT_LIGHT = ('html:not([theme="light"]) body:not([data-jp-theme-light="true"])'
+              ':not(.vscode-light):not(.vscode-high-contrast-light)')
+
+
+def _dark(rules: str) -> str:
+    """``rules`` (selector{...} pairs under a dark theme), for every dark signal."""
+    pieces = re.findall(r"([^{}]+)\{([^{}]*)\}", rules)
+    out = []
+    for selector, body in pieces:
+        parts = [s.strip() for s in selector.split(",")]
+        out.append(",".join(f"{d} {p}" for d in DARK_SELECTORS for p in parts) + f"{{{body}}}")
+    media = "".join(",".join(f"{_NOT_LIGHT} {p.strip()}" for p in sel.split(",")) + f"{{{body}}}"
+                    for sel, body in pieces)
+    return "".join(out) + f"@media (prefers-color-scheme: dark){{{media}}}"
+
+
 def _mark_rules() -> str:
-    rules = []
+    rules, dark = [], []
     for key, (colour, _) in MARK_COLOURS.items():
         name = key.replace("_", "-")
         rules.append(f".qopc-sym-{name}{{color:{colour};}}")
     for key, colour in DARK_MARK_COLOURS.items():
         name = key.replace("_", "-")
-        rules.append(f'body[data-jp-theme-light="false"] .qopc-sym-{name}{{color:{colour};}}')
-    return "".join(rules)
+        dark.append(f".qopc-sym-{name}{{color:{colour};}}")
+    return "".join(rules) + _dark("".join(dark))
 
 
 CSS = (
@@ -93,11 +126,13 @@ CSS = (
     f"min-width:26px;padding:1px 2px;border:1px solid {_BORDER};background:{_BG};"
     f"font-family:{_MONO};font-size:12px;box-sizing:border-box;}}"
     ".qopc-blockmap .qopc-cell .qopc-content{font-weight:600;}"
-    ".qopc-blockmap .qopc-cell .qopc-no{font-size:9px;opacity:.6;vertical-align:baseline;"
+    ".qopc-blockmap .qopc-cell .qopc-no{font-size:11px;opacity:.6;vertical-align:baseline;"
     "line-height:1.1;}"
-    ".qopc-blockmap .qopc-cell .qopc-syms{font-size:10px;min-height:12px;letter-spacing:1px;"
+    ".qopc-blockmap .qopc-cell .qopc-syms{font-size:11px;min-height:12px;letter-spacing:1px;"
     "vertical-align:baseline;line-height:1.1;}"
     ".qopc-blockmap .qopc-record{margin-bottom:6px;}"
+    ".qopc-blockmap .qopc-cell .qopc-discarded{opacity:.7;font-weight:400;}"
+    ".qopc-blockmap .qopc-cell .qopc-reads{font-weight:700;}"
     f".qopc-blockmap .qopc-cell.qopc-queued{{border:2px dashed {MARK_COLOURS['queued'][0]};}}"
     f".qopc-blockmap .qopc-cell.qopc-restore-queued"
     f"{{border:2px dashed {MARK_COLOURS['restore_queued'][0]};}}"
@@ -119,6 +154,7 @@ CSS = (
     ".qopc-blockmap .qopc-legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin-top:6px;"
     "font-size:12px;}"
     ".qopc-blockmap .qopc-legend .qopc-sym{font-family:monospace;font-weight:700;}"
+    ".qopc-blockmap .qopc-legend sub{font-size:11px;}"
     ".qopc-blockmap .qopc-strip{display:block;margin:1px 0;}"
     ".qopc-blockmap .qopc-strip-label{display:inline-block;width:170px;font-size:12px;}"
     + _mark_rules()
@@ -129,15 +165,27 @@ CSS = (
     f" .qopc-diagram .qopc-node ellipse{{stroke:{_FG};}}"
     f".qopc-diagram .qopc-edge path{{stroke:{_FG2};}}"
     f".qopc-diagram .qopc-edge polygon{{stroke:{_FG2};fill:{_FG2};}}"
-    f".qopc-diagram .qopc-node.qopc-previous path{{fill:{PREVIOUS_FILL};stroke-dasharray:4 2;}}"
-    f".qopc-diagram .qopc-node.qopc-current path{{fill:{CURRENT_FILL};stroke-width:2.5;}}"
+    f".qopc-diagram .qopc-node.qopc-previous path{{fill:{PREVIOUS_FILL};stroke-dasharray:5 3;"
+    f"stroke-width:2;}}"
+    f".qopc-diagram .qopc-node.qopc-current path{{fill:{CURRENT_FILL};stroke-width:3.5;}}"
+    ".qopc-diagram text.qopc-emph{font-weight:700;}"
     ".qopc-diagram .qopc-node.qopc-current text, .qopc-diagram .qopc-node.qopc-previous text"
     "{fill:#1a1a1a;}"
-    f".qopc-diagram .qopc-edge.qopc-last path{{stroke:{LAST_EDGE};stroke-width:2.5;}}"
+    f".qopc-diagram .qopc-edge.qopc-last path{{stroke:{LAST_EDGE};stroke-width:3;}}"
     f".qopc-diagram .qopc-edge.qopc-last polygon{{stroke:{LAST_EDGE};fill:{LAST_EDGE};}}"
-    f".qopc-diagram .qopc-edge.qopc-last text{{fill:{LAST_EDGE};font-weight:700;}}"
+    f".qopc-diagram .qopc-edge.qopc-last text.qopc-emph{{fill:{LAST_EDGE};font-weight:700;}}"
+    + _dark(f".qopc-diagram text{{fill:#e0e0e0;}}"
+            f".qopc-diagram .qopc-node path{{stroke:#e0e0e0;}}"
+            f".qopc-diagram .qopc-edge path{{stroke:#bdbdbd;}}"
+            f".qopc-diagram .qopc-edge polygon{{stroke:#bdbdbd;fill:#bdbdbd;}}"
+            f".qopc-diagram .qopc-node.qopc-current text,"
+            f" .qopc-diagram .qopc-node.qopc-previous text{{fill:#1a1a1a;}}"
+            f".qopc-diagram .qopc-edge.qopc-last path{{stroke:{DARK_LAST_EDGE};}}"
+            f".qopc-diagram .qopc-edge.qopc-last polygon{{stroke:{DARK_LAST_EDGE};"
+            f"fill:{DARK_LAST_EDGE};}}"
+            f".qopc-diagram .qopc-edge.qopc-last text.qopc-emph{{fill:{DARK_LAST_EDGE};}}")
     # Timeline.
-    ".qopc-timeline td.qopc-step{white-space:nowrap;}"
+    + ".qopc-timeline td.qopc-step{white-space:nowrap;}"
     ".qopc-timeline tr.qopc-setup td{opacity:.7;}"
 )
 

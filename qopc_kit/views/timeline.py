@@ -85,6 +85,12 @@ _DESCRIBE: dict[Action, Callable[[Step], tuple[str, str]]] = {
 }
 
 
+def timeline_rows(array: DiskArray) -> list[dict[str, Any]]:
+    """One dict per step: ``number``, ``clock`` (ticks so far), ``words``, ``kind`` (setup,
+    command, host, tick, fault) and ``changes`` (the state changes, as text)."""
+    return _rows(array)[0]
+
+
 def _rows(array: DiskArray) -> tuple[list[dict[str, Any]], list[str]]:
     """One dict per step: number, clock, words, kind, changes, states after it."""
     states: dict[str, dict[Copy, State]] = {}
