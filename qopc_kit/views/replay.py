@@ -101,7 +101,7 @@ def draw_frame(array: DiskArray, entry: Entry) -> Frame:
 
 
 def _asset(name: str) -> str:
-    return files(__package__).joinpath("static", name).read_text(encoding="utf-8")
+    return files(__package__).joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 def _frame_html(index: int, total: int, frame: Frame, ids: list[str]) -> str:
