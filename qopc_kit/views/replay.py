@@ -13,6 +13,8 @@ it shows. The theme's style sheet, which every view starts with, is stored once 
 from __future__ import annotations
 
 import html
+import json
+import re
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -124,29 +126,53 @@ def _frame_html(index: int, total: int, frame: Frame, ids: list[str]) -> str:
             f'<pre class="qopc-alt">{html.escape(frame.alternative)}</pre></details></section>')
 
 
+#: Where a fragment is cut into pieces that frames can share (a block cell, an SVG group,
+#: a table row): the pieces are stored once in the page's table.
+CUTS = re.compile(r'(?=<span class="qopc-cell)|(?=<g )|(?=<tr)|(?=<div )')
+
+
+def share(fragments: list[str]) -> tuple[list[str], list[list[int]]]:
+    """Cut ``fragments`` into pieces: (distinct pieces, each fragment as piece numbers).
+
+    Joining a fragment's pieces gives the fragment back exactly.
+    """
+    index: dict[str, int] = {}
+    lists = [[index.setdefault(piece, len(index)) for piece in CUTS.split(text) if piece]
+             for text in fragments]
+    return list(index), lists
+
+
+def _json(data: object) -> str:
+    """``data`` as JSON that cannot end or comment out the script element holding it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
+
+
+def _table(frames: list[Frame]) -> tuple[dict[str, object], list[list[int]]]:
+    """The page's shared data (pairs, slots, pieces, fragments) and each frame's fragments."""
+    known: dict[tuple[str, str, str], int] = {}
+    shows = [[known.setdefault((pair, slot, text), len(known))
+              for (pair, slot), text in frame.fragments.items()] for frame in frames]
+    pairs = sorted({pair for pair, _, _ in known})
+    pieces, lists = share([text for _, _, text in known])
+    frags = [[pairs.index(pair), SLOTS.index(slot), cut]
+             for (pair, slot, _), cut in zip(known, lists, strict=True)]
+    return {"pairs": pairs, "slots": list(SLOTS), "pieces": pieces, "frags": frags}, shows
+
+
 def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
                 title: str = "") -> str:
     """The replay as one ``<div class="qopc-replay">`` with its style and script inline."""
     if not entries:
         raise ArgumentError("a replay needs at least one frame")
     frames = [draw_frame(array, entry) for entry in entries]
-    table: dict[tuple[str, str, str], str] = {}  # (pair, slot, html) -> fragment id
-    shows = []
-    for frame in frames:
-        ids = []
-        for (pair, slot), text in frame.fragments.items():
-            ids.append(table.setdefault((pair, slot, text), f"f{len(table)}"))
-        shows.append(ids)
-    pairs = sorted({pair for pair, _, _ in table})
-    layout = ""
-    for pair in pairs:
-        slots = "".join(
-            f'<div class="qopc-slot qopc-slot-{slot}">' + "".join(
-                f'<div class="qopc-frag" data-frag="{ident}" hidden>{text}</div>'
-                for (p, s, text), ident in table.items() if p == pair and s == slot)
-            + "</div>" for slot in SLOTS)
-        layout += f'<div class="qopc-pair" data-pair="{html.escape(pair, quote=True)}">{slots}</div>'
-    body = "".join(_frame_html(i, len(frames), frame, ids)
+    data, shows = _table(frames)
+    layout = "".join(
+        f'<div class="qopc-pair" data-pair="{html.escape(pair, quote=True)}">' + "".join(
+            f'<div class="qopc-slot qopc-slot-{slot}" data-slot="{p} {s}"></div>'
+            for s, slot in enumerate(SLOTS)) + "</div>"
+        for p, pair in enumerate(data["pairs"]))  # type: ignore[arg-type]
+    body = "".join(_frame_html(i, len(frames), frame, [str(n) for n in ids])
                    for i, (frame, ids) in enumerate(zip(frames, shows, strict=True)))
     heading = f"<h2>{html.escape(title)}</h2>" if title else ""
     said = f'<p class="qopc-note-replay">{html.escape(note)}</p>' if note else ""
@@ -159,6 +185,7 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
             '<span class="qopc-where" aria-live="polite"></span></div>'
             '<p class="qopc-keys">Keys: ← and → step back and forth (or move the slider).</p>'
             f'<div class="qopc-frames">{body}</div>{layout}'
+            f'<script type="application/json" class="qopc-data">{_json(data)}</script>'
             f"<script>{_asset('replay.js')}</script></div>")
 
 

@@ -9,14 +9,26 @@
     var play = root.querySelector(".qopc-play");
     var where = root.querySelector(".qopc-where");
     var timer = null;
+    var data = JSON.parse(root.querySelector(".qopc-data").textContent);
+    var slots = {};
+    root.querySelectorAll(".qopc-slot").forEach(function (slot) {
+      slots[slot.getAttribute("data-slot")] = slot;
+    });
+    // A fragment is the pieces Python cut it into, joined back in order.
+    function fragment(id) {
+      var frag = data.frags[id];
+      return frag[2].map(function (piece) { return data.pieces[piece]; }).join("");
+    }
     function show(index) {
       index = Math.max(0, Math.min(frames.length - 1, index));
-      var wanted = {};
       frames[index].getAttribute("data-show").split(" ").forEach(function (id) {
-        if (id) { wanted[id] = true; }
-      });
-      root.querySelectorAll(".qopc-frag").forEach(function (frag) {
-        frag.hidden = !wanted[frag.getAttribute("data-frag")];
+        if (id === "") { return; }
+        var frag = data.frags[Number(id)];
+        var slot = slots[frag[0] + " " + frag[1]];
+        if (slot.getAttribute("data-frag") !== id) {
+          slot.innerHTML = fragment(Number(id));
+          slot.setAttribute("data-frag", id);
+        }
       });
       frames.forEach(function (frame, i) { frame.hidden = i !== index; });
       slider.value = String(index);
