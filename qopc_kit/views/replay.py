@@ -167,11 +167,12 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
         raise ArgumentError("a replay needs at least one frame")
     frames = [draw_frame(array, entry) for entry in entries]
     data, shows = _table(frames)
+    pairs: list[str] = sorted({pair for frame in frames for pair, _ in frame.fragments})
     layout = "".join(
         f'<div class="qopc-pair" data-pair="{html.escape(pair, quote=True)}">' + "".join(
             f'<div class="qopc-slot qopc-slot-{slot}" data-slot="{p} {s}"></div>'
             for s, slot in enumerate(SLOTS)) + "</div>"
-        for p, pair in enumerate(data["pairs"]))  # type: ignore[arg-type]
+        for p, pair in enumerate(pairs))
     body = "".join(_frame_html(i, len(frames), frame, [str(n) for n in ids])
                    for i, (frame, ids) in enumerate(zip(frames, shows, strict=True)))
     heading = f"<h2>{html.escape(title)}</h2>" if title else ""
