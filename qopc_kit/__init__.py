@@ -67,7 +67,6 @@ __all__ = [
 from . import dashboard
 
 
-
 def __getattr__(name: str) -> object:
     """``qopc_kit.export_html(array, path)``: imported when first used (it needs the views)."""
     if name == "export_html":
