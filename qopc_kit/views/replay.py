@@ -177,7 +177,7 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
                    for i, (frame, ids) in enumerate(zip(frames, shows, strict=True)))
     heading = f"<h2>{html.escape(title)}</h2>" if title else ""
     said = f'<p class="qopc-note-replay">{html.escape(note)}</p>' if note else ""
-    return (f'<div class="qopc-replay" role="region" aria-label="Replay" '
+    return (f'<div class="qopc-replay" role="region" aria-label="Replay" tabindex="0" '
             f'data-start="{len(frames) - 1 if note else 0}">'
             f"{theme.style()}<style>{_asset('replay.css')}</style>{heading}{said}"
             '<div class="qopc-controls"><label>Step through the session '

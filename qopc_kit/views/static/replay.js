@@ -21,12 +21,15 @@
     }
     function show(index) {
       index = Math.max(0, Math.min(frames.length - 1, index));
+      var wanted = {};
       frames[index].getAttribute("data-show").split(" ").forEach(function (id) {
-        if (id === "") { return; }
-        var frag = data.frags[Number(id)];
-        var slot = slots[frag[0] + " " + frag[1]];
+        if (id !== "") { var frag = data.frags[Number(id)]; wanted[frag[0] + " " + frag[1]] = id; }
+      });
+      Object.keys(slots).forEach(function (key) {
+        var slot = slots[key];
+        var id = wanted[key] || "";
         if (slot.getAttribute("data-frag") !== id) {
-          slot.innerHTML = fragment(Number(id));
+          slot.innerHTML = id === "" ? "" : fragment(Number(id));
           slot.setAttribute("data-frag", id);
         }
       });
@@ -40,11 +43,18 @@
       if (timer !== null) { clearInterval(timer); timer = null; play.textContent = "Play"; }
     }
     slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
-    root.addEventListener("keydown", function (event) {
+    function keys(event) {
       if (event.target === slider) { return; }  // the slider moves itself
       if (event.key === "ArrowRight") { stop(); show(Number(slider.value) + 1); event.preventDefault(); }
       if (event.key === "ArrowLeft") { stop(); show(Number(slider.value) - 1); event.preventDefault(); }
-    });
+    }
+    root.addEventListener("keydown", keys);
+    // On a page holding one replay, the keys work before anything has the focus too.
+    if (document.querySelectorAll(".qopc-replay").length === 1) {
+      document.addEventListener("keydown", function (event) {
+        if (event.target === document.body) { keys(event); }
+      });
+    }
     play.addEventListener("click", function () {
       if (timer !== null) { stop(); return; }
       if (Number(slider.value) >= frames.length - 1) { show(0); }
