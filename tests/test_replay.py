@@ -145,3 +145,28 @@ def test_export_html_is_lazy_and_writes_the_page(tmp_path):
     array = scenarios.load("01_full_start").run().array
     path = qopc_kit.export_html(array, tmp_path / "p.html")
     check_frames(array, path.read_text(encoding="utf-8"))
+
+
+def test_static_twin_stops_at_upto_and_opens_there():
+    array = scenarios.load("01_full_start").run().array
+    twin = replay.replay_html(array, upto=3)
+    frames = decoded(twin)
+    assert [step for step, _, _ in frames] == [0, 1, 2, 3]
+    assert replay.REPLAY_NOTE in twin and 'data-start="3"' in twin
+    for step, fragments, _ in frames:
+        assert {k: v for k, v in fragments.items() if k[1] != "head"} == expected(array, step)
+    with pytest.raises(qopc_kit.ArgumentError, match="upto"):
+        replay.replay_html(array, upto=len(array.history_steps()))
+
+
+def test_python_m_qopc_kit_export(tmp_path):
+    import subprocess
+    import sys
+
+    page = tmp_path / "p.html"
+    script = scenarios.HERE / "01_full_start.qopc"
+    done = subprocess.run([sys.executable, "-m", "qopc_kit", "export", str(script), "-o",
+                           str(page)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    array, _ = script_entries(script.read_text(encoding="utf-8"))
+    check_frames(array, page.read_text(encoding="utf-8"))
