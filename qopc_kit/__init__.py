@@ -59,9 +59,18 @@ __all__ = [
     "Volume",
     "__version__",
     "dashboard",
+    "export_html",
 ]
 
 # Last: ``qopc_kit.dashboard`` is the dashboard package, callable as the panel's factory
 # (``qopc_kit.dashboard(array)``); importing it does not import ipywidgets.
 from . import dashboard
 
+
+def __getattr__(name: str) -> object:
+    """``qopc_kit.export_html(array, path)``: imported when first used (it needs the views)."""
+    if name == "export_html":
+        from .export import export_html
+
+        return export_html
+    raise AttributeError(f"module 'qopc_kit' has no attribute {name!r}")

@@ -1,6 +1,15 @@
-"""``python -m qopc_kit``: the ``qopc`` command (:mod:`qopc_kit.shell.cli`)."""
+"""``python -m qopc_kit``: the ``qopc`` command (:mod:`qopc_kit.shell.cli`).
+
+``python -m qopc_kit export SCRIPT -o PAGE.html [--frames DIR]`` writes a replay page
+(:mod:`qopc_kit.export`, which sits above the shell and the views).
+"""
 
 import sys
+
+if sys.argv[1:2] == ["export"]:
+    from .export import main as export
+
+    sys.exit(export(sys.argv[2:]))
 
 from .shell.cli import main
 

@@ -1,0 +1,99 @@
+"""Export a session as a self-contained replay page (or one SVG per step, for slides).
+
+``python -m qopc_kit.export SCRIPT.qopc -o PAGE.html`` runs a script and writes its replay:
+the script's comments become captions of the steps they precede, and each refused line
+is a frame that shows the array's message and changes nothing. ``--frames DIR`` writes one
+standalone SVG per frame instead (the state diagram; the block maps are HTML, not SVG).
+
+This module joins the shell (which runs scripts) and the views (which draw the frames),
+so it lives at the package's top, above both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .engine import errors
+from .engine.array import DiskArray
+from .shell.script import Console, parse_script
+from .views.diagram import state_diagram_svg
+from .views.replay import Entry, page_html
+from .views.snapshot import snapshot
+
+
+def script_entries(text: str) -> tuple[DiskArray, list[Entry]]:
+    """Run script ``text`` on a new array: (the array, one replay entry per command)."""
+    console = Console()
+    entries: list[Entry] = []
+    caption: list[str] = []
+    for _, line, command in parse_script(text):
+        if command is None:
+            said = line.strip().removeprefix("#").strip()
+            if line.strip().startswith("#") and said:
+                caption.append(said)
+            continue
+        try:
+            output, refused = console.run(command), False
+        except errors.QuickOPCError as refusal:
+            output, refused = str(refusal), True
+        if console.array is None:
+            console.array = DiskArray("ET001")
+        step = len(console.array.history_steps()) - 1
+        entries.append(Entry(step, line.strip(), output, "\n".join(caption), refused))
+        caption = []
+    if console.array is None:
+        console.array = DiskArray("ET001")
+    return console.array, entries
+
+
+def export_html(array: DiskArray, path: str | Path, *, title: str = "Replay") -> Path:
+    """Write the replay page of every step of ``array``'s history to ``path``."""
+    target = Path(path)
+    target.write_text(page_html(array, title=title), encoding="utf-8")
+    return target
+
+
+def export_frames(array: DiskArray, entries: list[Entry], folder: str | Path) -> list[Path]:
+    """One standalone SVG per entry (the state diagram of each pair, side by side)."""
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for number, entry in enumerate(entries):
+        shot = array.at(entry.step)
+        name = sorted(shot.pairs)[0] if shot.pairs else None
+        svg = state_diagram_svg(snapshot(shot.pairs[name]) if name else None)
+        path = target / f"frame-{number:03d}-step-{entry.step:03d}.svg"
+        path.write_text(svg, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line: ``SCRIPT -o PAGE.html`` and/or ``--frames DIR``."""
+    parser = argparse.ArgumentParser(prog="python -m qopc_kit.export",
+                                     description="Export a .qopc script as a replay page.")
+    parser.add_argument("script", type=Path)
+    parser.add_argument("-o", "--output", type=Path, help="the HTML page to write")
+    parser.add_argument("--frames", type=Path, help="a folder for one SVG per step")
+    args = parser.parse_args(argv)
+    if args.output is None and args.frames is None:
+        parser.error("give -o PAGE.html, --frames DIR or both")
+    try:
+        array, entries = script_entries(args.script.read_text(encoding="utf-8"))
+    except (OSError, errors.QuickOPCError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    if args.output is not None:
+        args.output.write_text(page_html(array, entries, title=args.script.stem),
+                               encoding="utf-8")
+        print(f"wrote {args.output}")
+    if args.frames is not None:
+        print(f"wrote {len(export_frames(array, entries, args.frames))} SVG files "
+              f"to {args.frames}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

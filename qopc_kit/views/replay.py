@@ -1,0 +1,205 @@
+"""Replay pages: one self-contained HTML page that steps through a session, frame by frame.
+
+Every frame is drawn here, in Python, from the array's own state at its step
+(``array.at(step)``) through the dashboard's view functions: the state diagram, the
+physical and logical block maps, the ``acopc query`` table, the state line and
+Copied/Rest. The page's JavaScript only shows and hides what was drawn.
+
+What frames share is stored once: each distinct fragment (a diagram with its marks, a
+block map, a table) is one hidden element of the page, and a frame lists the fragments
+it shows. The theme's style sheet, which every view starts with, is stored once too.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+
+from ..engine.array import DiskArray
+from ..engine.errors import ArgumentError
+from . import theme
+from .blockmap import capture, record_html, record_text
+from .diagram import state_diagram_svg
+from .snapshot import snapshot
+from .status import progress_text, query_table_html, state_line
+from .timeline import describe
+
+#: The kinds of fragment a pair shows in every frame, in page order.
+SLOTS = ("head", "diagram", "physical", "logical", "query")
+REPLAY_NOTE = "replay: run the notebook for the live panel"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One frame to draw: the array after history ``step``, what was done and said.
+
+    ``caption`` is the script's comment before the line; a ``refused`` entry shows the
+    array's message and the unchanged state of the step before it.
+    """
+
+    step: int
+    command: str
+    output: str = ""
+    caption: str = ""
+    refused: bool = False
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A drawn frame: its entry, its pair fragments by (pair, slot) and its words."""
+
+    entry: Entry
+    fragments: dict[tuple[str, str], str]
+    states: tuple[str, ...]
+    progress: tuple[str, ...]
+    alternative: str
+
+
+def history_entries(array: DiskArray, upto: int | None = None) -> list[Entry]:
+    """One entry per step of ``array``'s history up to ``upto`` (default: the last)."""
+    steps = array.history_steps()
+    last = len(steps) - 1 if upto is None else upto
+    if not isinstance(last, int) or isinstance(last, bool) or not 0 <= last < len(steps):
+        raise ArgumentError(f"upto must be a step number from 0 to {len(steps) - 1}, "
+                            f"got {upto!r}")
+    return [Entry(step.number, describe(step)[0]) for step in steps[:last + 1]]
+
+
+def pair_fragments(array: DiskArray) -> dict[tuple[str, str], str]:
+    """The views of every pair of ``array`` as the dashboard draws them, by (pair, slot),
+    each without the theme's style sheet (a page holds it once)."""
+    style = theme.style()
+    found: dict[tuple[str, str], str] = {}
+    for name in sorted(array.pairs):
+        pair = array.pairs[name]
+        shot = snapshot(pair)
+        record = capture(pair)
+        views = {"head": f"<h3>{html.escape(name)}</h3>",
+                 "diagram": state_diagram_svg(shot),
+                 "physical": record_html(record),
+                 "logical": record_html(record, logical=True),
+                 "query": query_table_html(shot.query_rows())}
+        for slot, text in views.items():
+            found[name, slot] = text.replace("\n" + style, "").replace(style, "")
+    return found
+
+
+def draw_frame(array: DiskArray, entry: Entry) -> Frame:
+    """Draw ``entry`` from ``array.at(entry.step)`` (the array is not changed)."""
+    shot = array.at(entry.step)
+    pairs = [shot.pairs[name] for name in sorted(shot.pairs)]
+    words = [f"Step {entry.step}: {entry.command}"]
+    if entry.output:
+        words.append(entry.output)
+    for pair in pairs:
+        words += [state_line(pair), progress_text(pair),
+                  "Physical blocks:\n" + record_text(capture(pair)),
+                  "Logical blocks:\n" + record_text(capture(pair), logical=True)]
+    return Frame(entry, pair_fragments(shot), tuple(state_line(p) for p in pairs),
+                 tuple(progress_text(p) for p in pairs), "\n".join(words))
+
+
+def _asset(name: str) -> str:
+    return files(__package__).joinpath("static").joinpath(name).read_text(encoding="utf-8")
+
+
+def _frame_html(index: int, total: int, frame: Frame, ids: list[str]) -> str:
+    entry = frame.entry
+    title = f"Frame {index + 1} of {total}, step {entry.step}: {entry.command}"
+    caption = (f'<p class="qopc-caption">{html.escape(entry.caption)}</p>'
+               if entry.caption else "")
+    said = html.escape(entry.output)
+    output = (f'<p class="qopc-output qopc-refused">Refused, nothing changed: {said}</p>'
+              if entry.refused else
+              f'<pre class="qopc-output">{said}</pre>' if entry.output else "")
+    states = "".join(f'<li class="qopc-state">{html.escape(s)}</li>'
+                     f'<li class="qopc-progress">{html.escape(p)}</li>'
+                     for s, p in zip(frame.states, frame.progress, strict=True))
+    return (f'<section class="qopc-frame" data-step="{entry.step}" '
+            f'data-refused="{str(entry.refused).lower()}" data-show="{" ".join(ids)}" '
+            f'data-title="{html.escape(title, quote=True)}" aria-label="{index + 1}" hidden>'
+            f'{caption}<p class="qopc-command">Step {entry.step}: {html.escape(entry.command)}'
+            f'</p>{output}<ul>{states}</ul><details><summary>This frame as text</summary>'
+            f'<pre class="qopc-alt">{html.escape(frame.alternative)}</pre></details></section>')
+
+
+#: Where a fragment is cut into pieces that frames can share (a block cell, an SVG group,
+#: a table row): the pieces are stored once in the page's table.
+CUTS = re.compile(r'(?=<span class="qopc-cell)|(?=<g )|(?=<tr)|(?=<div )')
+
+
+def share(fragments: list[str]) -> tuple[list[str], list[list[int]]]:
+    """Cut ``fragments`` into pieces: (distinct pieces, each fragment as piece numbers).
+
+    Joining a fragment's pieces gives the fragment back exactly.
+    """
+    index: dict[str, int] = {}
+    lists = [[index.setdefault(piece, len(index)) for piece in CUTS.split(text) if piece]
+             for text in fragments]
+    return list(index), lists
+
+
+def _json(data: object) -> str:
+    """``data`` as JSON that cannot end or comment out the script element holding it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
+
+
+def _table(frames: list[Frame]) -> tuple[dict[str, object], list[list[int]]]:
+    """The page's shared data (pairs, slots, pieces, fragments) and each frame's fragments."""
+    known: dict[tuple[str, str, str], int] = {}
+    shows = [[known.setdefault((pair, slot, text), len(known))
+              for (pair, slot), text in frame.fragments.items()] for frame in frames]
+    pairs = sorted({pair for pair, _, _ in known})
+    pieces, lists = share([text for _, _, text in known])
+    frags = [[pairs.index(pair), SLOTS.index(slot), cut]
+             for (pair, slot, _), cut in zip(known, lists, strict=True)]
+    return {"pairs": pairs, "slots": list(SLOTS), "pieces": pieces, "frags": frags}, shows
+
+
+def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
+                title: str = "") -> str:
+    """The replay as one ``<div class="qopc-replay">`` with its style and script inline."""
+    if not entries:
+        raise ArgumentError("a replay needs at least one frame")
+    frames = [draw_frame(array, entry) for entry in entries]
+    data, shows = _table(frames)
+    pairs: list[str] = sorted({pair for frame in frames for pair, _ in frame.fragments})
+    layout = "".join(
+        f'<div class="qopc-pair" data-pair="{html.escape(pair, quote=True)}">' + "".join(
+            f'<div class="qopc-slot qopc-slot-{slot}" data-slot="{p} {s}"></div>'
+            for s, slot in enumerate(SLOTS)) + "</div>"
+        for p, pair in enumerate(pairs))
+    body = "".join(_frame_html(i, len(frames), frame, [str(n) for n in ids])
+                   for i, (frame, ids) in enumerate(zip(frames, shows, strict=True)))
+    heading = f"<h2>{html.escape(title)}</h2>" if title else ""
+    said = f'<p class="qopc-note-replay">{html.escape(note)}</p>' if note else ""
+    return (f'<div class="qopc-replay" role="region" aria-label="Replay" tabindex="0" '
+            f'data-start="{len(frames) - 1 if note else 0}">'
+            f"{theme.style()}<style>{_asset('replay.css')}</style>{heading}{said}"
+            '<div class="qopc-controls"><label>Step through the session '
+            f'<input type="range" class="qopc-slider" min="0" max="{len(frames) - 1}" '
+            'value="0" step="1"></label><button type="button" class="qopc-play">Play</button>'
+            '<span class="qopc-where" aria-live="polite"></span></div>'
+            '<p class="qopc-keys">Keys: ← and → step back and forth (or move the slider).</p>'
+            f'<div class="qopc-frames">{body}</div>{layout}'
+            f'<script type="application/json" class="qopc-data">{_json(data)}</script>'
+            f"<script>{_asset('replay.js')}</script></div>")
+
+
+def replay_html(array: DiskArray, *, upto: int | None = None, note: str = REPLAY_NOTE) -> str:
+    """The replay of ``array``'s steps up to ``upto``, to embed (the dashboard's static
+    twin: the text/html of a stored output); it opens at the last step."""
+    return replay_body(array, history_entries(array, upto), note=note)
+
+
+def page_html(array: DiskArray, entries: list[Entry] | None = None, *, title: str = "Replay",
+              extra: str = "") -> str:
+    """A whole self-contained HTML page replaying ``entries`` (default: every step)."""
+    entries = history_entries(array) if entries is None else entries
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title></head><body>"
+            f"{replay_body(array, entries, title=title)}{extra}</body></html>\n")

@@ -1,0 +1,70 @@
+// A replay page only shows and hides frames that Python drew; it computes no state.
+(function () {
+  "use strict";
+  function start(root) {
+    if (root.dataset.ready) { return; }
+    root.dataset.ready = "1";
+    var frames = root.querySelectorAll(".qopc-frame");
+    var slider = root.querySelector(".qopc-slider");
+    var play = root.querySelector(".qopc-play");
+    var where = root.querySelector(".qopc-where");
+    var timer = null;
+    var data = JSON.parse(root.querySelector(".qopc-data").textContent);
+    var slots = {};
+    root.querySelectorAll(".qopc-slot").forEach(function (slot) {
+      slots[slot.getAttribute("data-slot")] = slot;
+    });
+    // A fragment is the pieces Python cut it into, joined back in order.
+    function fragment(id) {
+      var frag = data.frags[id];
+      return frag[2].map(function (piece) { return data.pieces[piece]; }).join("");
+    }
+    function show(index) {
+      index = Math.max(0, Math.min(frames.length - 1, index));
+      var wanted = {};
+      frames[index].getAttribute("data-show").split(" ").forEach(function (id) {
+        if (id !== "") { var frag = data.frags[Number(id)]; wanted[frag[0] + " " + frag[1]] = id; }
+      });
+      Object.keys(slots).forEach(function (key) {
+        var slot = slots[key];
+        var id = wanted[key] || "";
+        if (slot.getAttribute("data-frag") !== id) {
+          slot.innerHTML = id === "" ? "" : fragment(Number(id));
+          slot.setAttribute("data-frag", id);
+        }
+      });
+      frames.forEach(function (frame, i) { frame.hidden = i !== index; });
+      slider.value = String(index);
+      slider.setAttribute("aria-valuetext", frames[index].getAttribute("data-title"));
+      where.textContent = frames[index].getAttribute("data-title");
+      root.dataset.frame = String(index);
+    }
+    function stop() {
+      if (timer !== null) { clearInterval(timer); timer = null; play.textContent = "Play"; }
+    }
+    slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
+    function keys(event) {
+      if (event.target === slider) { return; }  // the slider moves itself
+      if (event.key === "ArrowRight") { stop(); show(Number(slider.value) + 1); event.preventDefault(); }
+      if (event.key === "ArrowLeft") { stop(); show(Number(slider.value) - 1); event.preventDefault(); }
+    }
+    root.addEventListener("keydown", keys);
+    // On a page holding one replay, the keys work before anything has the focus too.
+    if (document.querySelectorAll(".qopc-replay").length === 1) {
+      document.addEventListener("keydown", function (event) {
+        if (event.target === document.body) { keys(event); }
+      });
+    }
+    play.addEventListener("click", function () {
+      if (timer !== null) { stop(); return; }
+      if (Number(slider.value) >= frames.length - 1) { show(0); }
+      play.textContent = "Pause";
+      timer = setInterval(function () {
+        var next = Number(slider.value) + 1;
+        if (next >= frames.length) { stop(); } else { show(next); }
+      }, 1200);
+    });
+    show(Number(root.getAttribute("data-start") || 0));
+  }
+  document.querySelectorAll(".qopc-replay").forEach(start);
+})();

@@ -1,0 +1,93 @@
+"""A replay page in Chromium from file://, with every other request aborted: arrow keys and
+the slider step through it, and each frame shows the engine's state and Copied/Rest."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qopc_kit import scenarios
+from qopc_kit.export import script_entries
+from qopc_kit.views import replay
+from qopc_kit.views.status import progress_text, state_line
+from tests.browser_support import (
+    SCREENSHOTS,
+    chromium_context,
+    chromium_path,
+    missing_browser_tools,
+    skip_or_fail,
+)
+
+pytestmark = pytest.mark.browser
+SCENARIO = "01_full_start"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    reason = missing_browser_tools()
+    if reason:
+        skip_or_fail(reason)
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright, chromium_context(playwright, profile,
+                                                           chromium_path()) as context:
+        yield context
+
+
+def shown(page) -> list[str]:
+    """The state and Copied/Rest lines of the frame on screen."""
+    frame = page.locator(".qopc-frame:not([hidden])")
+    assert frame.count() == 1
+    return [re.sub(r"\s+", " ", text).strip()
+            for text in frame.locator(".qopc-state, .qopc-progress").all_inner_texts()]
+
+
+def engine(array, step: int) -> list[str]:
+    lines = []
+    for name in sorted(array.at(step).pairs):
+        pair = array.at(step).pairs[name]
+        lines += [re.sub(r"\s+", " ", state_line(pair)).strip(),
+                  re.sub(r"\s+", " ", progress_text(pair)).strip()]
+    return lines
+
+
+def test_replay_page_offline(browser, tmp_path):
+    array, entries = script_entries(scenarios.load(SCENARIO).text)
+    path = tmp_path / "replay.html"
+    path.write_text(replay.page_html(array, entries, title=SCENARIO), encoding="utf-8")
+    asked: list[str] = []
+
+    def block(route):
+        asked.append(route.request.url)
+        route.abort()
+
+    page = browser.new_page()
+    page.route(re.compile(r"^(?!file:)"), block)
+    # The shared context aborts all but 127.0.0.1; this page may read its own file only.
+    page.route(re.compile(r"^file:"), lambda route: route.continue_())
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri())
+    page.locator(".qopc-frame:not([hidden])").wait_for()
+    page.locator(".qopc-replay").focus()
+    for index, entry in enumerate(entries):
+        if index:
+            page.keyboard.press("ArrowRight")
+        assert page.locator(".qopc-replay").get_attribute("data-frame") == str(index)
+        assert shown(page) == engine(array, entry.step), f"frame {index}"
+        shown_svg = page.locator(".qopc-slot-diagram svg").count()
+        assert shown_svg == len(array.at(entry.step).pairs)
+    for index in (len(entries) - 1, 3, 0, 7):
+        page.locator(".qopc-slider").fill(str(index))
+        assert shown(page) == engine(array, entries[index].step), f"slider {index}"
+    page.keyboard.press("ArrowRight")  # the slider has focus: it moves itself by one
+    assert page.locator(".qopc-replay").get_attribute("data-frame") == "8"
+    assert shown(page) == engine(array, entries[8].step)
+    page.locator(".qopc-slider").fill("8")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "replay.png"), full_page=True)
+    assert not errors, errors
+    assert not asked, asked
+    page.close()

@@ -1,0 +1,172 @@
+"""Replay pages: every frame is the dashboard's views of ``array.at(step)``, shared pieces
+joined back exactly; captions and refusals from scripts; no network reference; size."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+import qopc_kit
+from qopc_kit import scenarios
+from qopc_kit.export import main, script_entries
+from qopc_kit.shell.script import run_script
+from qopc_kit.views import replay, theme
+from qopc_kit.views.blockmap import capture, record_html
+from qopc_kit.views.diagram import state_diagram_svg
+from qopc_kit.views.snapshot import snapshot
+from qopc_kit.views.status import progress_text, query_table_html, state_line
+
+SETUP = ["acarray add -a ET001 -copy-rate 2", "volume add 0x1 blocks 16",
+         "volume add 0x6 blocks 16", "acgroup create -g CG1 -type QuickOPC -a ET001",
+         "acpair add -g CG1 -p ET001/0x1:ET001/0x6", "write ET001/0x1 0-15 ABCDEFGHIJKLMNOP",
+         "acopc start -g CG1"]
+
+
+def thirty_steps():
+    """A session of 16-block volumes with exactly 30 history steps (ticks and writes)."""
+    lines = list(SETUP)
+    turn = 0
+    while len(run_script("\n".join(lines)).array.history_steps()) < 30:
+        lines.append("tick" if turn % 3 else f"write ET001/0x1 {turn % 16} Z")
+        turn += 1
+    array = run_script("\n".join(lines)).array
+    assert len(array.history_steps()) == 30
+    return array
+
+
+def decoded(page: str) -> list[tuple[int, dict[tuple[str, str], str], str]]:
+    """Each frame of ``page``: (step, its fragments by (pair, slot) joined back, its section)."""
+    found = re.search(r'<script type="application/json" class="qopc-data">(.*?)</script>',
+                      page, re.S)
+    assert found, "the page holds no data table"
+    data = json.loads(found.group(1))
+    frames = []
+    for section in re.findall(r'<section class="qopc-frame".*?</section>', page, re.S):
+        step = int(re.search(r'data-step="(\d+)"', section).group(1))
+        show = re.search(r'data-show="([\d ]*)"', section).group(1).split()
+        fragments = {}
+        for ident in show:
+            pair, slot, pieces = data["frags"][int(ident)]
+            key = (data["pairs"][pair], data["slots"][slot])
+            fragments[key] = "".join(data["pieces"][p] for p in pieces)
+        frames.append((step, fragments, section))
+    return frames
+
+
+def expected(array, step: int) -> dict[tuple[str, str], str]:
+    """The dashboard's views of every pair of ``array.at(step)``, the theme's sheet left out."""
+    style = theme.style()
+    shot = array.at(step)
+    views = {}
+    for name, pair in shot.pairs.items():
+        record, snap = capture(pair), snapshot(pair)
+        for slot, text in (("diagram", state_diagram_svg(snap)),
+                           ("physical", record_html(record)),
+                           ("logical", record_html(record, logical=True)),
+                           ("query", query_table_html(snap.query_rows()))):
+            views[name, slot] = text.replace("\n" + style, "").replace(style, "")
+    return views
+
+
+def check_frames(array, page: str) -> list:
+    frames = decoded(page)
+    assert frames
+    for step, fragments, section in frames:
+        body = {key: text for key, text in fragments.items() if key[1] != "head"}
+        assert body == expected(array, step), f"step {step}"
+        for pair in array.at(step).pairs.values():
+            assert f'<li class="qopc-state">{state_line(pair)}' in section.replace("&#x27;", "'")
+            assert progress_text(pair) in section
+    return frames
+
+
+def test_each_frame_is_the_views_of_its_step():
+    array = thirty_steps()
+    frames = check_frames(array, replay.page_html(array))
+    assert [step for step, _, _ in frames] == list(range(30))
+
+
+def test_page_size_for_thirty_steps_of_sixteen_blocks():
+    size = len(replay.page_html(thirty_steps()).encode("utf-8"))
+    print(f"replay page, 30 steps of 16-block volumes: {size} bytes")
+    assert size <= 300 * 1024
+
+
+def test_no_network_reference():
+    page = replay.page_html(thirty_steps())
+    # XML namespace names (the SVG's xmlns, also inside the JSON table) are never fetched.
+    page = re.sub(r'xmlns(?::xlink)?=\\?"http://www\.w3\.org/(2000/svg|1999/xlink)\\?"', "",
+                  page)
+    assert not re.search(r"https?:", page)
+    for reference in re.findall(r'(?:src|href)\s*=\s*"([^"]*)"|url\(([^)]*)\)', page):
+        assert not any(re.match(r"\s*['\"]?\w+:", part) for part in reference), reference
+
+
+@pytest.mark.parametrize("name", ["01_full_start", scenarios.list_scenarios()[-1]])
+def test_a_scenario_replays(name):
+    array = scenarios.load(name).run().array
+    check_frames(array, replay.page_html(array))
+
+
+def test_script_comments_caption_the_next_step_and_refusals_change_nothing():
+    text = "\n".join([*SETUP[:5], "# Start the copy", "acopc start -g CG1",
+                      "acopc start -g NOPE", "# one tick", "# of the copier", "tick"])
+    array, entries = script_entries(text)
+    by_command = {entry.command: entry for entry in entries}
+    assert by_command["acopc start -g CG1"].caption == "Start the copy"
+    assert by_command["tick"].caption == "one tick\nof the copier"
+    assert [e.command for e in entries if e.caption] == ["acopc start -g CG1", "tick"]
+    refused = by_command["acopc start -g NOPE"]
+    assert refused.refused and refused.output
+    started = by_command["acopc start -g CG1"]
+    assert refused.step == started.step  # the refusal made no step: the state shown is the same
+    frames = decoded(replay.page_html(array, entries))
+    index = entries.index(refused)
+    assert frames[index][1] == frames[index - 1][1]
+    assert "Refused, nothing changed" in frames[index][2]
+    assert "Start the copy" in frames[index - 1][2]
+
+
+def test_cli_writes_page_and_frames(tmp_path):
+    script = scenarios.HERE / "01_full_start.qopc"
+    page, folder = tmp_path / "page.html", tmp_path / "frames"
+    assert main([str(script), "-o", str(page), "--frames", str(folder)]) == 0
+    array, entries = script_entries(script.read_text(encoding="utf-8"))
+    check_frames(array, page.read_text(encoding="utf-8"))
+    svgs = sorted(folder.glob("*.svg"))
+    assert len(svgs) == len(entries)
+    assert all(path.read_text(encoding="utf-8").lstrip().startswith(("<svg", "<?xml"))
+               for path in svgs)
+
+
+def test_export_html_is_lazy_and_writes_the_page(tmp_path):
+    array = scenarios.load("01_full_start").run().array
+    path = qopc_kit.export_html(array, tmp_path / "p.html")
+    check_frames(array, path.read_text(encoding="utf-8"))
+
+
+def test_static_twin_stops_at_upto_and_opens_there():
+    array = scenarios.load("01_full_start").run().array
+    twin = replay.replay_html(array, upto=3)
+    frames = decoded(twin)
+    assert [step for step, _, _ in frames] == [0, 1, 2, 3]
+    assert replay.REPLAY_NOTE in twin and 'data-start="3"' in twin
+    for step, fragments, _ in frames:
+        assert {k: v for k, v in fragments.items() if k[1] != "head"} == expected(array, step)
+    with pytest.raises(qopc_kit.ArgumentError, match="upto"):
+        replay.replay_html(array, upto=len(array.history_steps()))
+
+
+def test_python_m_qopc_kit_export(tmp_path):
+    import subprocess
+    import sys
+
+    page = tmp_path / "p.html"
+    script = scenarios.HERE / "01_full_start.qopc"
+    done = subprocess.run([sys.executable, "-m", "qopc_kit", "export", str(script), "-o",
+                           str(page)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    array, _ = script_entries(script.read_text(encoding="utf-8"))
+    check_frames(array, page.read_text(encoding="utf-8"))
