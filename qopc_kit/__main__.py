@@ -6,11 +6,6 @@
 
 import sys
 
-if sys.argv[1:2] == ["export"]:
-    from .export import main as export
+from .export import qopc
 
-    sys.exit(export(sys.argv[2:]))
-
-from .shell.cli import main
-
-sys.exit(main())
+sys.exit(qopc())

@@ -97,3 +97,13 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def qopc(argv: list[str] | None = None) -> int:
+    """The ``qopc`` command: ``qopc export ...`` here, every other command the shell's."""
+    from .shell.cli import main as shell_main
+
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["export"]:
+        return main(args[1:])
+    return shell_main(args)

@@ -170,3 +170,19 @@ def test_python_m_qopc_kit_export(tmp_path):
     assert done.returncode == 0, done.stderr
     array, _ = script_entries(script.read_text(encoding="utf-8"))
     check_frames(array, page.read_text(encoding="utf-8"))
+
+
+def test_the_qopc_command_exports_and_still_runs_the_shell(tmp_path, capsys):
+    """``qopc export`` writes the page; any other ``qopc`` command is the shell's."""
+    from pathlib import Path
+
+    import qopc_kit.shell.scenarios as library
+    from qopc_kit.export import qopc
+
+    script = Path(library.__file__).parent / "01_full_start.qopc"
+    page = tmp_path / "page.html"
+    assert qopc(["export", str(script), "-o", str(page)]) == 0
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    capsys.readouterr()
+    assert qopc(["list"]) == 0  # a shell command: the scenario library
+    assert "01_full_start" in capsys.readouterr().out
