@@ -9,10 +9,12 @@ nothing is downloaded (pip --no-deps --no-index); the kit itself comes from the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -179,7 +181,8 @@ def test_qopc_app_serves_the_dashboard(tmp_path):
     server = subprocess.Popen(
         [sys.executable, "-m", "qopc_kit", "app", "--no-browser", f"--port={port}",
          "--Voila.ip=127.0.0.1"], cwd=tmp_path, env=environment,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)  # its own group: `qopc app` runs Voilà as a child
     try:
         deadline, page = time.monotonic() + 60, ""
         while time.monotonic() < deadline and server.poll() is None:
@@ -193,11 +196,13 @@ def test_qopc_app_serves_the_dashboard(tmp_path):
         assert "Copy pair" in page, page[:2000]  # the app's first words
         assert "voila" in page.lower()
     finally:
-        server.terminate()
+        # The whole group: Voilà (a child of `qopc app`) shuts its kernels down on SIGTERM.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
             server.wait()
 
 
