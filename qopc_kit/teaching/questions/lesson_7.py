@@ -264,25 +264,26 @@ def q11_two_destinations() -> Exercise:
          ("abCD", "the write of `b` came after 0x7's logical copy")))
 
 
-_CODE_CHOICES = {32821: "refused: a cascade (32821)", 4097: "refused: size mismatch (4097)",
-                 32791: "refused: session limit (32791)"}
-
-
 def q12_refused_cascade() -> Exercise:
-    """L07.12: the outcome of starting a pair whose source is another session's destination."""
+    """L07.12: which command of a would-be cascade the kit refuses first."""
     name = "12_refused_cascade"
-    refusals = run_until(name, "acopc start -g SECOND").refusals
-    choices = ("accepted", *_CODE_CHOICES.values())
-    answer = next((text for code, text in _CODE_CHOICES.items()
-                   if any(f"({code})" in reason for _, reason in refusals)), choices[0])
+    scenario = load(name)
+    lines = scenario.text.splitlines()
+    refused = [lines[number - 1].strip() for number, _ in scenario.run().refusals]
+    choices = ("acpair add -g SECOND -p ET001/0x6:ET001/0x7", "acopc start -g FIRST",
+               "acopc start -g SECOND", "none: the kit accepts the cascade")
+    answer = refused[0] if refused and refused[0] in choices else choices[-1]
     return _exercise(
-        12, name, "0x1:0x6 is copying; now `acopc start` on 0x6:0x7 (same size, 1 session "
-        "on 0x6). What happens?", "choice", answer, "0x6 would be a destination and a "
-        "source at once.",
+        12, name, "Group FIRST holds 0x1:0x6, group SECOND 0x6:0x7 (a cascade through 0x6). "
+        "`acopc start -g FIRST`, then `acopc start -g SECOND`. Which command is the first "
+        "the kit refuses?", "choice", answer, "When does the kit look at the other sessions "
+        "of a volume?",
         "The kit refuses a volume that is the destination of one session and the source of "
-        "another [M: the kit's simplification; Fujitsu's design guides allow some QuickOPC "
-        f"cascades under conditions, e.g. volumes under 2 TB], code 32821 from {CODES}.",
-        (("accepted", "the kit refuses cascades: its own rule, simpler than the product"),),
+        "another (32821, from the ETERNUS codes), and checks it when a session starts, not "
+        "when a pair is defined [M: the kit's simplification; Fujitsu's design guides allow "
+        "some QuickOPC cascades under conditions, e.g. volumes under 2 TB].",
+        ((choices[0], "defining a pair starts no session: conflicts are checked at start"),
+         (choices[-1], "the kit refuses cascades: its own rule, simpler than the product")),
         choices)
 
 
