@@ -23,7 +23,7 @@ from ..predict import Prediction, predict
 
 LESSON = "07"
 EXPRESS = "ETERNUS SF Express V15.0 Operation Guide, A.5.1"
-CCM = "the ACM Copy Control Module guide, `acopc start`"
+CCM = "the ACM Copy Control Module guide, acopc start"
 BLOCK_RULES = ("the Evaluator Group's analysis of the ETERNUS DX400 S2 (a third party, not "
                "Fujitsu) and IBM's FlashCopy documentation")
 STATUS = 'ETERNUSmgr "Advanced Copy Status"'
@@ -46,7 +46,8 @@ class TranscriptView:
 
     def _repr_html_(self) -> str:
         height = f"{SCREEN_LINES * 1.25:.0f}em"
-        return (f"<pre style='max-height:{height};overflow:auto'>{html.escape(self.text)}</pre>"
+        style = f"max-height:{height};overflow:auto;font-family:monospace"
+        return (f"<pre style='{style}'>{html.escape(self.text)}</pre>"
                 f"<p><i>{html.escape(self.name)}: same as the library's golden transcript: "
                 f"{self.matches_golden}</i></p>")
 
@@ -98,7 +99,7 @@ def q01_full_start() -> Exercise:
     name = "01_full_start"
     pair = _array(run_until(name, "tick")).pair(PAIR)
     return _exercise(
-        1, name, "An 8-block pair at copy rate 2: after `acopc start` and one `tick`, which "
+        1, name, "An 8-block pair at copy rate 2: after acopc start and one tick, which "
         "destination blocks hold their data physically?", "blocks", _blocks(~pair.queued),
         "The logical copy is instant; the physical copy moves copy-rate blocks per tick.",
         f"The logical copy is complete at once [D: {EXPRESS}, \"Start\"]; the copier then moves "
@@ -130,7 +131,7 @@ def q03_diff_from_tracking() -> Exercise:
     pair = _array(run_until(name, "acopc start -g CG1 -diff")).pair(PAIR)
     return _exercise(
         3, name, "In Tracking, the host writes source block 1 and destination block 5, then "
-        "`acopc start -diff`. Which blocks are queued?", "blocks", _blocks(pair.queued),
+        "acopc start -diff. Which blocks are queued?", "blocks", _blocks(pair.queued),
         "Both tracking bitmaps count.",
         f"Queued = source-tracked and destination-tracked blocks; destination block 5's Z is "
         f"rolled back, logically lost at the -diff [D: {EXPRESS}, \"Differential copy "
@@ -147,7 +148,7 @@ def q04_restart_during_copy() -> Exercise:
     pair = _array(run_until(name, "acopc start -g CG1 -diff")).pair(PAIR)
     return _exercise(
         4, name, "8 blocks, copy rate 2: start, one tick, a source write to block 0, then "
-        "`acopc start -diff` in Copying/Tracking. What is Rest Block?", "int",
+        "acopc start -diff in Copying/Tracking. What is Rest Block?", "int",
         pair.rest_blocks, "Count the blocks not yet copied, and the blocks tracked.",
         f"A -diff in Copying/Tracking is accepted [D: {CCM}, the -auto table]; it queues the "
         "blocks not yet copied and the tracked ones [M: the kit's choice].",
@@ -161,8 +162,8 @@ def q05_same_block_both_sides() -> Exercise:
     name = "05_same_block_both_sides"
     array = _array(run_until(name, "read ET001/0x6 2"))
     return _exercise(
-        5, name, "After the backup (ABCD), source block 2 is written `s`, destination block 2 "
-        "`d`, then `acopc start -diff`. What does a host read on destination block 2?", "text",
+        5, name, "After the backup (ABCD), source block 2 is written 's', destination "
+        "block 2 'd', then acopc start -diff. What does a host read on destination block 2?", "text",
         _image(array, "ET001/0x6")[2], "Which side does a differential start copy from?",
         f"The block is queued once and the source's block overwrites the destination's: the "
         f"destination write is rolled back [D: {EXPRESS}, \"Differential copy start\"].",
@@ -175,7 +176,7 @@ def q06_read_uncopied_block() -> Exercise:
     name = "06_read_uncopied_block"
     pair = _array(run_until(name, "read ET001/0x6 6")).pair(PAIR)
     return _exercise(
-        6, name, "Right after `acopc start` (8 blocks, no tick), a host reads destination "
+        6, name, "Right after acopc start (8 blocks, no tick), a host reads destination "
         "block 6. What is Copied Block?", "int", pair.copied_blocks,
         "What must the array do to serve the read from the point-in-time image?",
         f"The block is copied first (copy-on-read) [D: {BLOCK_RULES}]; it leaves the queue "
@@ -255,13 +256,13 @@ def q11_two_destinations() -> Exercise:
     name = "11_two_destinations"
     array = _array(run_until(name, "write ET001/0x1 1 b"))
     return _exercise(
-        11, name, "ABCD on 0x1; start 0x1:0x6; write block 0 `a`; start 0x1:0x7; write block "
-        "1 `b`. What does a host read on ET001/0x7?", "text", _image(array, "ET001/0x7"),
+        11, name, "ABCD on 0x1; start 0x1:0x6; write block 0 'a'; start 0x1:0x7; write "
+        "block 1 'b'. What does a host read on ET001/0x7?", "text", _image(array, "ET001/0x7"),
         "Each destination holds the source as it was at its own start.",
         "One source may feed several destinations, each session with its own queue and "
-        "tracking [D: Fujitsu's Advanced Copy documentation, multi-copy].",
-        (("ABCD", "that is 0x6's point in time: 0x7 started after the write of `a`"),
-         ("abCD", "the write of `b` came after 0x7's logical copy")))
+        "tracking [D: ETERNUS Design Guide (Basic), \"Backup (Advanced Copy)\", multi-copy].",
+        (("ABCD", "that is 0x6's point in time: 0x7 started after the write of 'a'"),
+         ("abCD", "the write of 'b' came after 0x7's logical copy")))
 
 
 def q12_refused_cascade() -> Exercise:
@@ -275,13 +276,13 @@ def q12_refused_cascade() -> Exercise:
     answer = refused[0] if refused and refused[0] in choices else choices[-1]
     return _exercise(
         12, name, "Group FIRST holds 0x1:0x6, group SECOND 0x6:0x7 (a cascade through 0x6). "
-        "`acopc start -g FIRST`, then `acopc start -g SECOND`. Which command is the first "
+        "acopc start -g FIRST, then acopc start -g SECOND. Which command is the first "
         "the kit refuses?", "choice", answer, "When does the kit look at the other sessions "
         "of a volume?",
         "The kit refuses a volume that is the destination of one session and the source of "
         "another (32821, from the ETERNUS codes), and checks it when a session starts, not "
-        "when a pair is defined [M: the kit's simplification; Fujitsu's design guides allow "
-        "some QuickOPC cascades under conditions, e.g. volumes under 2 TB].",
+        "when a pair is defined [M: the kit's simplification; Fujitsu's design guides (ETERNUS "
+        "Design Guide (Basic)) allow some QuickOPC cascades under conditions, e.g. volumes under 2 TB].",
         ((choices[0], "defining a pair starts no session: conflicts are checked at start"),
          (choices[-1], "the kit refuses cascades: its own rule, simpler than the product")),
         choices)
@@ -292,8 +293,8 @@ def q13_reverse_after_backup() -> Exercise:
     name = "13_reverse_after_backup"
     pair = _array(run_until(name, "acopc start -g CG1 -r")).pair(PAIR)
     return _exercise(
-        13, name, "8 blocks backed up (Tracking); source blocks 2-3 are damaged; `acopc start "
-        "-r`. What is the reverse OPC's Rest Block?", "int", pair.reverse_session.rest_blocks,
+        13, name, "8 blocks backed up (Tracking); source blocks 2-3 are damaged; acopc start "
+        "-r. What is the reverse OPC's Rest Block?", "int", pair.reverse_session.rest_blocks,
         "Only what differs needs copying back.",
         f"-r runs an OPC from destination to source [D: {CCM} -r]; only the data updated "
         "since the last replication is copied [D: ACM restore].",
@@ -306,7 +307,7 @@ def q14_copy_rate_mid_copy() -> Exercise:
     name = "14_copy_rate_mid_copy"
     pair = _array(run_until(name, "tick")).pair(PAIR)
     return _exercise(
-        14, name, "12 blocks at copy rate 1: start, `tick 2`, `copy-rate 4`, `tick`. What is "
+        14, name, "12 blocks at copy rate 1: start, tick 2, copy-rate 4, tick. What is "
         "Copied Block?", "int", pair.copied_blocks, "The new rate applies at once.",
         "A copy-rate change applies to running sessions at once [D: ETERNUSmgr \"EC/OPC "
         "Priority\"]; copy-rate blocks per tick [M: the kit's choice].",
@@ -338,8 +339,8 @@ def q16_group_all_or_none() -> Exercise:
     name = "16_group_all_or_none"
     pair = _array(run_until(name, "acopc start -g CG1 -diff")).pair(PAIR)
     return _exercise(
-        16, name, "Pair 1 is in Tracking with block 0 written; pair 2 has no session. `acopc "
-        "start -g CG1 -diff`: what is pair 1's Rest Block after it?", "int", pair.rest_blocks,
+        16, name, "Pair 1 is in Tracking with block 0 written; pair 2 has no session. acopc "
+        "start -g CG1 -diff: what is pair 1's Rest Block after it?", "int", pair.rest_blocks,
         "A group command acts on every pair, or on none.",
         "One refused pair refuses the whole group command, changing nothing [M: the kit's "
         "choice; the real acopc counts Succeeded and Failed].",
@@ -356,8 +357,8 @@ def q17_reverse_rules() -> Exercise:
                "runs, silently", "refused: Phase is not correct (32794)")
     answer = choices[1 + (not warned)] if pair.state.has_session else choices[0]
     return _exercise(
-        17, name, "A cancelled restore left ET001/0x1 half restored (unusable). `acopc start "
-        "-auto` copies 0x1 to 0x6. What does the kit do?", "choice", answer,
+        17, name, "A cancelled restore left ET001/0x1 half restored (unusable). acopc start "
+        "-auto copies 0x1 to 0x6. What does the kit do?", "choice", answer,
         "The array copies what it is given.",
         "A copy from an unusable source runs, warns, names the blocks never restored, and the "
         "destination carries an unusable image [M: the kit's choice].",
@@ -370,8 +371,8 @@ def q18_cancel_tracking_then_full() -> Exercise:
     name = "18_cancel_tracking_then_full"
     pair = _array(load(name).run()).pair(PAIR)
     return _exercise(
-        18, name, "8 blocks in Tracking; source block 0 is written; `acopc cancel`; -diff is "
-        "refused; `acopc start -auto`. What is Rest Block?", "int", pair.rest_blocks,
+        18, name, "8 blocks in Tracking; source block 0 is written; acopc cancel; -diff is "
+        "refused; acopc start -auto. What is Rest Block?", "int", pair.rest_blocks,
         "What does the array still know about the changes?",
         f"A cancel in Tracking leaves the destination usable [D: {EXPRESS}, \"Stop\"]; the "
         "tracking data went with the session, so the next start is full [M: the kit's "
@@ -387,7 +388,7 @@ def q19_failure_in_tracking() -> Exercise:
     choices = ("OPC Executing", "OPC Error Suspend", "OPC action not startup", "Tracking")
     return _exercise(
         19, name, "The pair is in Tracking; a failure hits an unrelated volume 0x5, then the "
-        "source 0x1. What OPC Status does `acopc query` show?", "choice",
+        "source 0x1. What OPC Status does acopc query show?", "choice",
         pair.state.opc_status, "A failure on either volume of a session...",
         "A failure on either volume suspends the session; only cancel and a full start "
         "recover [D: ETERNUSmgr \"Advanced Copy Status\"; CCM -auto].",
