@@ -109,11 +109,11 @@ def seed_for(student: str | int) -> int:
 def answer_key(student: str | int) -> dict[str, Exercise]:
     """The teacher's key: every exercise of ``student`` with its answer, rebuilt from the
     seed of their name (one child generator per exercise, by position: appending an exercise
-    to GENERATORS leaves every student's earlier scenarios as they were)."""
+    to GENERATORS leaves every student's earlier scenarios as they were), in key order."""
     children = np.random.SeedSequence(seed_for(student)).spawn(len(GENERATORS))
     made = [make(np.random.default_rng(child)) for make, child in zip(GENERATORS, children,
                                                                      strict=True)]
-    return {ex.key: ex for ex in made}
+    return {ex.key: ex for ex in sorted(made, key=lambda ex: ex.key)}
 
 
 # A student's set --------------------------------------------------------------------------

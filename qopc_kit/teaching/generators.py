@@ -17,6 +17,15 @@ from ..engine.errors import QuickOPCError
 from ..engine.pair import CopyPair
 from ..engine.states import Copy, states_of
 from .compare import week_of_backups
+from .generators_lab import block_map_commands, refusal_codes
+from .generators_more import (
+    copy_on_read,
+    diff_while_copying,
+    multi_copy,
+    physical_logical,
+    rate_change,
+    reverse_end,
+)
 from .model import Exercise
 from .scenario import (
     lesson_pair,
@@ -359,6 +368,9 @@ def _week(rng: np.random.Generator) -> Exercise:
 
 GENERATORS: tuple[Callable[[np.random.Generator], Exercise], ...] = (
     _tour, _logical_image, _copied_block, _diff_queue, _diff_ticks, _rollback, _rolled_blocks,
-    _never_copied, _usable_after_cancel, _command_lab, _restore, _instant_end, _week)
+    _never_copied, _usable_after_cancel, _command_lab, _restore, _instant_end, _week,
+    # appended (by position: the earlier exercises keep every student's scenarios)
+    copy_on_read, physical_logical, rate_change, diff_while_copying, block_map_commands,
+    refusal_codes, reverse_end, multi_copy)
 
 
