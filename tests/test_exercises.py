@@ -276,7 +276,7 @@ def test_form_gives_feedback_on_click():
     pytest.importorskip("ipywidgets")
     exercises = ExerciseSet("ada")
     form = exercises.form()
-    pick, question, row, verdict = form.children
+    pick, question, row, verdict = form.widget.children
     answer, button, reveal = row.children
     pick.value = "4b"
     assert "Exercise 4b" in question.value
@@ -291,6 +291,24 @@ def test_form_gives_feedback_on_click():
     assert [ok for _, ok in exercises.attempts["4b"]] == [False, True]
     reveal.click()
     assert verdict.value.startswith("<i>Solution to 4b: Answer: ")
+
+
+def test_the_form_has_a_static_fallback_without_answers():
+    """Stored or rendered without a kernel, the form shows every task (text and HTML) and
+    nothing of an answer; live, the widget's view comes with it."""
+    pytest.importorskip("ipywidgets")
+    exercises = ExerciseSet("ada")
+    bundle = exercises.form()._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    text, page = bundle["text/plain"], bundle["text/html"]
+    assert not text.startswith("VBox(") and "live notebook" in text
+    for key, exercise in answer_key("ada").items():
+        assert f"  {key} ({exercise.lesson}): {exercise.question}" in text.splitlines()
+        assert f"<td>{key}</td>" in page
+        assert exercise.why not in text + page
+        if exercise.kind in ("text", "blocks"):
+            assert format_answer(exercise.kind, exercise.answer) not in text
+    assert "Answer:" not in text + page and "<details" not in page
 
 
 def test_hint_of_1a_guides_without_naming_the_states():

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..engine.errors import ArgumentError
+from .form import ExerciseForm
 from .generators import GENERATORS
 from .model import KINDS, Exercise, Feedback, Task, format_answer, parse_answer
 
@@ -227,12 +228,11 @@ class ExerciseSet:
         path.write_text(json.dumps(self.record(), indent=1, ensure_ascii=False), encoding="utf-8")
         return path
 
-    def form(self) -> object:
-        """An ipywidgets form: pick an exercise, type an answer, press Check, read the verdict
-        (see :func:`qopc_kit.teaching.widgets.exercise_form`)."""
-        from .widgets import exercise_form  # only the form needs ipywidgets
-
-        return exercise_form(self)
+    def form(self) -> ExerciseForm:
+        """The answer form: pick an exercise, type an answer, press Check, read the verdict
+        (live: :func:`qopc_kit.teaching.widgets.exercise_form`; a stored notebook shows the
+        task list instead, with no answer)."""
+        return ExerciseForm(self)
 
 
 def attempts_used(tries: list) -> int:
