@@ -347,31 +347,38 @@ def test_a_likely_mistake_is_named():
 VARIETY_SEEDS = range(400)
 
 
-def _variety() -> dict[str, tuple[float, int, int]]:
+def _variety() -> tuple[dict[str, tuple[float, int, int]], list[tuple[str, int]]]:
     """Per exercise: the share of its most common answer over VARIETY_SEEDS, the number of
-    distinct answers, and the number of choices (0: not multiple choice)."""
+    distinct answers, and the number of choices (0: not multiple choice); and the (key,
+    seed) of every text answer printed in its own task."""
     from collections import Counter
 
     answers: dict[str, Counter] = {}
     choices: dict[str, int] = {}
+    readable: list[tuple[str, int]] = []
     for seed in VARIETY_SEEDS:
         for key, exercise in answer_key(seed).items():
             answers.setdefault(key, Counter())[repr(exercise.answer)] += 1
             choices[key] = len(exercise.choices)
-    return {key: (count.most_common(1)[0][1] / len(VARIETY_SEEDS), len(count), choices[key])
-            for key, count in answers.items()}
+            if exercise.kind == "text" and str(exercise.answer) in exercise.text():
+                readable.append((key, seed))
+    return ({key: (count.most_common(1)[0][1] / len(VARIETY_SEEDS), len(count), choices[key])
+             for key, count in answers.items()}, readable)
 
 
 def test_no_answer_is_shared_by_more_than_half_of_400_students():
-    """Over seeds 0..399 no exercise has one answer for more than half of them, and a
-    multiple-choice exercise offers at least four choices."""
-    variety = _variety()
+    """Over seeds 0..399, for every exercise of GENERATORS: no answer is shared by more than
+    half of them, a multiple-choice exercise offers at least four choices, and no text
+    answer can be read off the printed task."""
+    variety, readable = _variety()
     assert len(variety) == len(GENERATORS)
+    assert len({make.__name__ for make in GENERATORS}) == len(GENERATORS)
     for key, (share, distinct, choices) in variety.items():
         assert share <= 0.5, (key, share)
         assert distinct >= 2, key
         if choices:
             assert choices >= 4, (key, choices)
+    assert readable == []
 
 
 @pytest.mark.parametrize("student", STUDENTS)

@@ -169,7 +169,7 @@ def multi_copy(rng: np.random.Generator) -> Exercise:
         "Each destination has its own session, so its own point in time: when was CG2's "
         "logical copy made, and what did the source hold then?",
         "One source may feed several destinations at once (multi-copy) [D: Fujitsu's Advanced "
-        "Copy documentation], each session with its own queue and tracking [D]: ET001/0x7 is "
+        "Copy documentation], each session with its own queue and tracking: ET001/0x7 is "
         "the source as it was at CG2's start, with its own writes since.",
         mistakes=((volume_text(dst), "you read ET001/0x6, CG1's "
                    "copy: CG2 started later and saw the source's writes before it"),
