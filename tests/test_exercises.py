@@ -227,7 +227,8 @@ def test_teacher_view_from_sets_and_from_saved_files(tmp_path):
     assert lines[0].split()[:3] == ["student", "1a", "2a"]
     assert lines[1].split()[:3] == ["ada", "ok(1)", "."]
     assert lines[2].split()[:4] == ["bob", "x(1)", ".", "ok(1)"]
-    assert lines[1].endswith("1/13") and lines[2].endswith("1/13")
+    total = len(GENERATORS)
+    assert lines[1].endswith(f"1/{total}") and lines[2].endswith(f"1/{total}")
     assert f"  bob: 1a: 99; 2b: {answer_key(bob.student)['2b'].answer}" in lines
     ada.save(tmp_path)
     bob.save(tmp_path)
@@ -246,7 +247,7 @@ def test_checks_after_the_right_answer_do_not_count_as_attempts():
         student.check("1a", answer_key(student.student)["1a"].answer)
     student.check("1a", 98)
     assert teacher_view([student]).splitlines()[1].split()[1] == "ok(2)"
-    assert student.score() == "ada: 1/13 solved in 2 attempt(s)"
+    assert student.score() == f"ada: 1/{len(GENERATORS)} solved in 2 attempt(s)"
 
 
 def test_a_student_number_typed_as_text_is_that_number(tmp_path):
@@ -261,7 +262,7 @@ def test_score_counts_solved_and_attempts():
     exercises = ExerciseSet(3)
     exercises.check("1a", 1)
     exercises.check("1a", answer_key(exercises.student)["1a"].answer)
-    assert exercises.score() == "3: 1/13 solved in 2 attempt(s)"
+    assert exercises.score() == f"3: 1/{len(GENERATORS)} solved in 2 attempt(s)"
 
 
 def test_unknown_exercise_is_refused():
@@ -275,7 +276,7 @@ def test_form_gives_feedback_on_click():
     pytest.importorskip("ipywidgets")
     exercises = ExerciseSet("ada")
     form = exercises.form()
-    pick, question, row, verdict = form.children
+    pick, question, row, verdict = form.widget.children
     answer, button, reveal = row.children
     pick.value = "4b"
     assert "Exercise 4b" in question.value
@@ -290,6 +291,24 @@ def test_form_gives_feedback_on_click():
     assert [ok for _, ok in exercises.attempts["4b"]] == [False, True]
     reveal.click()
     assert verdict.value.startswith("<i>Solution to 4b: Answer: ")
+
+
+def test_the_form_has_a_static_fallback_without_answers():
+    """Stored or rendered without a kernel, the form shows every task (text and HTML) and
+    nothing of an answer; live, the widget's view comes with it."""
+    pytest.importorskip("ipywidgets")
+    exercises = ExerciseSet("ada")
+    bundle = exercises.form()._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    text, page = bundle["text/plain"], bundle["text/html"]
+    assert not text.startswith("VBox(") and "live notebook" in text
+    for key, exercise in answer_key("ada").items():
+        assert f"  {key} ({exercise.lesson}): {exercise.question}" in text.splitlines()
+        assert f"<td>{key}</td>" in page
+        assert exercise.why not in text + page
+        if exercise.kind in ("text", "blocks"):
+            assert format_answer(exercise.kind, exercise.answer) not in text
+    assert "Answer:" not in text + page and "<details" not in page
 
 
 def test_hint_of_1a_guides_without_naming_the_states():
@@ -328,31 +347,38 @@ def test_a_likely_mistake_is_named():
 VARIETY_SEEDS = range(400)
 
 
-def _variety() -> dict[str, tuple[float, int, int]]:
+def _variety() -> tuple[dict[str, tuple[float, int, int]], list[tuple[str, int]]]:
     """Per exercise: the share of its most common answer over VARIETY_SEEDS, the number of
-    distinct answers, and the number of choices (0: not multiple choice)."""
+    distinct answers, and the number of choices (0: not multiple choice); and the (key,
+    seed) of every text answer printed in its own task."""
     from collections import Counter
 
     answers: dict[str, Counter] = {}
     choices: dict[str, int] = {}
+    readable: list[tuple[str, int]] = []
     for seed in VARIETY_SEEDS:
         for key, exercise in answer_key(seed).items():
             answers.setdefault(key, Counter())[repr(exercise.answer)] += 1
             choices[key] = len(exercise.choices)
-    return {key: (count.most_common(1)[0][1] / len(VARIETY_SEEDS), len(count), choices[key])
-            for key, count in answers.items()}
+            if exercise.kind == "text" and str(exercise.answer) in exercise.text():
+                readable.append((key, seed))
+    return ({key: (count.most_common(1)[0][1] / len(VARIETY_SEEDS), len(count), choices[key])
+             for key, count in answers.items()}, readable)
 
 
 def test_no_answer_is_shared_by_more_than_half_of_400_students():
-    """Over seeds 0..399 no exercise has one answer for more than half of them, and a
-    multiple-choice exercise offers at least four choices."""
-    variety = _variety()
+    """Over seeds 0..399, for every exercise of GENERATORS: no answer is shared by more than
+    half of them, a multiple-choice exercise offers at least four choices, and no text
+    answer can be read off the printed task."""
+    variety, readable = _variety()
     assert len(variety) == len(GENERATORS)
+    assert len({make.__name__ for make in GENERATORS}) == len(GENERATORS)
     for key, (share, distinct, choices) in variety.items():
         assert share <= 0.5, (key, share)
         assert distinct >= 2, key
         if choices:
             assert choices >= 4, (key, choices)
+    assert readable == []
 
 
 @pytest.mark.parametrize("student", STUDENTS)

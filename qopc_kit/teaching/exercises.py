@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..engine.errors import ArgumentError
+from .form import ExerciseForm
 from .generators import GENERATORS
 from .model import KINDS, Exercise, Feedback, Task, format_answer, parse_answer
 
@@ -109,11 +110,11 @@ def seed_for(student: str | int) -> int:
 def answer_key(student: str | int) -> dict[str, Exercise]:
     """The teacher's key: every exercise of ``student`` with its answer, rebuilt from the
     seed of their name (one child generator per exercise, by position: appending an exercise
-    to GENERATORS leaves every student's earlier scenarios as they were)."""
+    to GENERATORS leaves every student's earlier scenarios as they were), in key order."""
     children = np.random.SeedSequence(seed_for(student)).spawn(len(GENERATORS))
     made = [make(np.random.default_rng(child)) for make, child in zip(GENERATORS, children,
                                                                      strict=True)]
-    return {ex.key: ex for ex in made}
+    return {ex.key: ex for ex in sorted(made, key=lambda ex: ex.key)}
 
 
 # A student's set --------------------------------------------------------------------------
@@ -227,12 +228,11 @@ class ExerciseSet:
         path.write_text(json.dumps(self.record(), indent=1, ensure_ascii=False), encoding="utf-8")
         return path
 
-    def form(self) -> object:
-        """An ipywidgets form: pick an exercise, type an answer, press Check, read the verdict
-        (see :func:`qopc_kit.teaching.widgets.exercise_form`)."""
-        from .widgets import exercise_form  # only the form needs ipywidgets
-
-        return exercise_form(self)
+    def form(self) -> ExerciseForm:
+        """The answer form: pick an exercise, type an answer, press Check, read the verdict
+        (live: :func:`qopc_kit.teaching.widgets.exercise_form`; a stored notebook shows the
+        task list instead, with no answer)."""
+        return ExerciseForm(self)
 
 
 def attempts_used(tries: list) -> int:

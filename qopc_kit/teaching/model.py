@@ -45,6 +45,8 @@ class Exercise:
     choices: tuple[str, ...] = ()
     #: Likely wrong answers, each with the mistake that gives it (computed from the scenario).
     mistakes: tuple[tuple[object, str], ...] = ()
+    #: The ids of the SPEC rules the exercise checks (see :mod:`.coverage`).
+    rules: tuple[str, ...] = ()
 
     def task(self) -> Task:
         """What a student holds: the question without the answer or the solution."""
