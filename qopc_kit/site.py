@@ -183,7 +183,8 @@ def scenario_pages(out: Path) -> list[Path]:
     written = []
     for number, scenario in enumerate(loaded):
         array, entries = script_entries(without_header(scenario.text))
-        bar = sequence_links(names, number, titles, "scenario") + [("Rules", "../rules.html", "")]
+        bar = [*sequence_links(names, number, titles, "scenario"),
+               ("Rules", "../rules.html", "")]
         facts = "".join(f"<li>{rule_html(str(fact))}</li>" for fact in scenario.facts)
         shows = ", ".join(f'<a href="../rules.html#{rule.id}">{rule.id}</a>'
                           for rule in rules_for(scenario.name))
