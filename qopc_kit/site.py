@@ -36,7 +36,7 @@ class SiteError(QuickOPCError):
 CSS = """
 body.qopc-site,div.qopc-site{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;
   margin:0 auto;padding:8px 20px 40px;line-height:1.45;color:#1b1b1b;background:#fff;}
-.qopc-site h1{font-size:1.7em;margin:.4em 0 .3em;}
+.qopc-site h1{font-size:1.5em;margin:.4em 0 .3em;line-height:1.25;}
 .qopc-site h2{font-size:1.25em;margin:1.2em 0 .4em;}
 nav.qopc-nav{display:flex;flex-wrap:wrap;gap:6px 18px;padding:8px 0;margin:0 0 8px;
   border-bottom:1px solid #d0d7de;font-family:system-ui,sans-serif;font-size:15px;}
@@ -137,8 +137,9 @@ def exporter() -> Any:
         from jinja2 import DictLoader
         from nbconvert import HTMLExporter
     except ImportError as missing:
-        raise SiteError(f"building the lessons' pages needs nbconvert ({missing}); install "
-                        "it with pip install -e '.[notebook]' or pip install nbconvert") from None
+        raise SiteError(f"building the lessons' pages needs nbconvert ({missing}): it comes "
+                        "with JupyterLab (pip install 'qopc-kit[lab]'), or pip install "
+                        "nbconvert") from None
     return HTMLExporter(template_name="lab", template_file=TEMPLATE_NAME,
                         extra_loaders=[DictLoader({TEMPLATE_NAME: TEMPLATE})])
 
@@ -192,9 +193,9 @@ def scenario_pages(out: Path) -> list[Path]:
                 f"<h1>{html.escape(scenario.title)}</h1>"
                 f"<p>{html.escape(scenario.explanation)}</p>"
                 f'<ul class="facts">{facts}</ul>'
-                + (f"<p>Rules it shows: {shows}.</p>" if shows else "")
-                + "<p>Each step of the replay is captioned by the script's comment before it;"
-                " a refused command is a step of its own that changes nothing.</p>")
+                + "<p>" + (f"Rules it shows: {shows}. " if shows else "")
+                + "Each step below is captioned by the script's comment before it; a refused"
+                " command is a step of its own that changes nothing.</p>")
         extra = ("<h2>The golden transcript</h2><details open><summary>What the shell prints "
                  f"for {html.escape(scenario.name)}.qopc</summary>"
                  f'<pre class="golden">{html.escape(scenario.golden)}</pre></details>'
