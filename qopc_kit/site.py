@@ -144,6 +144,26 @@ def exporter() -> Any:
                         extra_loaders=[DictLoader({TEMPLATE_NAME: TEMPLATE})])
 
 
+WIDGET = "application/vnd.jupyter.widget-view+json"
+STATIC = ("text/html", "image/png", "image/svg+xml")
+WIDGET_NOTE = ("An interactive control is here in the live lesson: open it in JupyterLab "
+               "(<code>make lab</code>) to use it.")
+
+
+def note_widgets(notebook: Any) -> None:
+    """Give each widget output that has no static view a note saying so (in place, in
+    memory): the widget needs a kernel; its text stays unless it is a Python repr."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET in data and not any(kind in data for kind in STATIC):
+                said = data.get("text/plain", "")
+                keep = ("" if not said or re.match(r"[A-Z]\w*\(", said)
+                        else f"<pre>{html.escape(said)}</pre>")
+                data["text/html"] = (f'<div class="qopc-widget-note">{keep}'
+                                     f"<p><i>{WIDGET_NOTE}</i></p></div>")
+
+
 def lesson_pages(convert: Any, found: list[Lesson], out: Path) -> list[Path]:
     """Each lesson as ``out/lessons/NAME.html`` (by the ``convert`` of ``exporter()``),
     links between lessons pointing at their pages."""
@@ -158,8 +178,9 @@ def lesson_pages(convert: Any, found: list[Lesson], out: Path) -> list[Path]:
         bar = sequence_links(names, number, titles, "lesson")
         resources = {"metadata": {"name": lesson.title}, "qopc_css": LESSON_CSS,
                      "qopc_nav_top": nav(bar), "qopc_nav_bottom": nav(bar, bottom=True)}
-        text, _ = convert.from_notebook_node(nbformat.read(lesson.path, as_version=4),
-                                             resources=resources)
+        notebook = nbformat.read(lesson.path, as_version=4)
+        note_widgets(notebook)
+        text, _ = convert.from_notebook_node(notebook, resources=resources)
         target = folder / f"{lesson.name}.html"
         target.write_text(links.sub(r'href="\1.html', text), encoding="utf-8")
         written.append(target)

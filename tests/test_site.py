@@ -185,6 +185,28 @@ def test_lessons_have_navigation_and_their_own_content(out):
             assert html.escape(line, quote=False) in text, (lesson.name, line)
 
 
+def test_widgets_without_a_static_view_say_so(out):
+    import nbformat
+
+    def widget(text: str, **more: str):
+        return nbformat.v4.new_output("display_data", data={
+            site.WIDGET: {"model_id": "0", "version_major": 2, "version_minor": 0},
+            "text/plain": text, **more})
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("x", outputs=[
+        widget("VBox(children=(Dropdown(),))"), widget("QuickOPC dashboard on ET001 <x>"),
+        widget("QuickOPC dashboard", **{"text/html": "<b>its static view</b>"})])]
+    site.note_widgets(notebook)
+    shown = [output.data["text/html"] for output in notebook.cells[0].outputs]
+    assert "VBox" not in shown[0] and site.WIDGET_NOTE in shown[0]
+    assert "<pre>QuickOPC dashboard on ET001 &lt;x&gt;</pre>" in shown[1]
+    assert site.WIDGET_NOTE in shown[1]
+    assert shown[2] == "<b>its static view</b>"
+    for page in (out / "lessons").glob("*.html"):  # a widget's repr means nothing on a page
+        assert not re.search(r"\b(VBox|HBox|Box|Tab)\(children=", page.read_text("utf-8"))
+
+
 def test_scenario_pages_carry_captions_and_the_golden_transcript(out):
     captions = 0
     for name in scenarios.list_scenarios():
