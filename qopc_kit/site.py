@@ -50,6 +50,8 @@ nav.qopc-nav a{color:#0b57a4;}
 .qopc-site table.rules tr:target{background:#fff6d6;}
 .qopc-site b.tag-D{color:#0a6b2d;} .qopc-site b.tag-M{color:#8a4b00;}
 .qopc-site ol.list li{margin:2px 0;}
+.qopc-site .columns{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,3fr);gap:0 32px;}
+@media (max-width:800px){.qopc-site .columns{grid-template-columns:1fr;}}
 .qopc-site pre.golden{background:#f6f8fa;border:1px solid #d0d7de;padding:8px;overflow:auto;
   font-size:13px;}
 .qopc-site .facts li{margin:2px 0;}
@@ -84,7 +86,7 @@ class Lesson:
 
 def lessons(folder: Path | None = None) -> list[Lesson]:
     """The lessons of ``folder`` (default: the kit's), in order, titled by their first
-    heading."""
+    heading (as plain text: without Markdown's backticks and stars)."""
     import nbformat
 
     found = []
@@ -94,7 +96,7 @@ def lessons(folder: Path | None = None) -> list[Lesson]:
         for cell in notebook.cells:
             heading = re.match(r"#\s+(.+)", cell.source) if cell.cell_type == "markdown" else None
             if heading:
-                title = heading.group(1).strip()
+                title = re.sub(r"[`*]", "", heading.group(1)).strip()  # plain text
                 break
         found.append(Lesson(path, path.stem, title))
     return found
@@ -260,17 +262,17 @@ def index_page(out: Path, found: list[Lesson]) -> Path:
                            f"{html.escape(lesson.title)}</a></li>" for lesson in found)
     scenario_items = "".join(
         f'<li><a href="scenarios/{name}.html">{html.escape(scenarios.load(name).title)}'
-        f"</a> <small>({html.escape(name)})</small></li>" for name in scenarios.list_scenarios())
+        "</a></li>" for name in scenarios.list_scenarios())
     body = (nav([("Lessons", "#lessons", ""), ("Scenarios", "#scenarios", ""),
                  ("Rules", "rules.html", "")]) + "<h1>qopc-kit: QuickOPC, block by block</h1>"
-            + INTRO + f'<h2 id="lessons">The lessons</h2><ol class="list">{lesson_items}</ol>'
-            '<h2 id="scenarios">The scenario library</h2><p>Each scenario is a commented '
-            "script; its page replays it step by step (slider, arrow keys or Play), with "
-            "the array's state, Copied and Rest at every step, and its golden transcript."
-            f'</p><ol class="list">{scenario_items}</ol><h2 id="rules">The rules</h2>'
+            + INTRO + '<div class="columns"><section><h2 id="lessons">The lessons</h2>'
+            f'<ol class="list">{lesson_items}</ol><h2 id="rules">The rules</h2>'
             f'<p><a href="rules.html">The {len(RULES)} rules the kit follows</a>, each '
             "tagged documented [D] or modelling choice [M], with the scenarios that show "
-            "it.</p>")
+            'it.</p></section><section><h2 id="scenarios">The scenario library</h2><p>Each '
+            "scenario is a commented script; its page replays it step by step (slider, arrow "
+            "keys or Play), with the array's state, Copied and Rest at every step, and its "
+            f'golden transcript.</p><ol class="list">{scenario_items}</ol></section></div>')
     target = out / "index.html"
     target.write_text(page("qopc-kit: QuickOPC, block by block", body), encoding="utf-8")
     return target

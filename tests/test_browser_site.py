@@ -124,7 +124,7 @@ def test_index_to_a_scenario_and_its_replay(offline, built):
     transcript = page.locator("pre.golden")
     assert transcript.is_visible()
     assert transcript.inner_text().strip() == scenario.golden.strip()
-    page.evaluate("window.scrollTo(0, 0)")
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "site-scenario-1280x720.png"))
     page.get_by_role("link", name="Index", exact=True).first.click()
     page.wait_for_url(re.compile(r"/index\.html$"))
