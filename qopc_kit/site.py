@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import html
 import re
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,10 +124,14 @@ def sequence_links(names: list[str], index: int, titles: list[str], kind: str,
     return links
 
 
+#: In the head of the site's own pages: a later build may replace a folder that has it.
+GENERATOR = '<meta name="generator" content="qopc-kit site">'
+
+
 def page(title: str, body: str) -> str:
     """A whole page of the site (its style inline)."""
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'{GENERATOR}<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)}</title><style>{CSS}</style></head>"
             f'<body class="qopc-site">{body}</body></html>\n')
 
@@ -279,16 +282,22 @@ def index_page(out: Path, found: list[Lesson]) -> Path:
 
 
 def build(out: str | Path, *, lessons_from: Path | None = None) -> list[Path]:
-    """Build the site into ``out`` (emptied of an earlier build first); the pages written."""
+    """Build the site into ``out``: a new or empty folder, or an earlier build (whose
+    pages are replaced, stale ones removed); the pages written."""
     target = Path(out)
     if target.exists() and not target.is_dir():
         raise SiteError(f"{target} is a file, not a folder for the site")
+    index = target / "index.html"
+    earlier = index.is_file() and GENERATOR in index.read_text(encoding="utf-8", errors="replace")
+    if target.is_dir() and any(target.iterdir()) and not earlier:
+        raise SiteError(f"{target} is not empty and holds no earlier build of the site: "
+                        "give a new folder (e.g. site)")
     convert = exporter()  # fails, before anything is written, when nbconvert is missing
     found = lessons(lessons_from)
     if not found:
         raise SiteError(f"no lessons (NN_*.ipynb) in {lessons_from or lessons_folder()}")
-    for sub in ("lessons", "scenarios"):
-        shutil.rmtree(target / sub, ignore_errors=True)
+    for stale in [*target.glob("lessons/*.html"), *target.glob("scenarios/*.html")]:
+        stale.unlink()
     target.mkdir(parents=True, exist_ok=True)
     return [index_page(target, found), rules_page(target), *lesson_pages(convert, found, target),
             *scenario_pages(target)]

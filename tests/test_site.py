@@ -259,10 +259,25 @@ def test_bad_output_and_missing_nbconvert_are_clear_errors(tmp_path, monkeypatch
     file.write_text("x", encoding="utf-8")
     assert site.main([str(file)]) == 2
     assert "is a file, not a folder" in capsys.readouterr().err
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(site.SiteError, match="not empty and holds no earlier build"):
+        site.build(busy)
+    assert [path.name for path in busy.iterdir()] == ["notes.txt"]
     monkeypatch.setitem(sys.modules, "nbconvert", None)  # import nbconvert raises ImportError
     with pytest.raises(site.SiteError, match="needs nbconvert"):
         site.build(tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_rebuild_replaces_the_pages_and_drops_stale_ones(out):
+    stale = out / "scenarios" / "99_gone.html"
+    stale.write_text("<p>from an earlier library</p>", encoding="utf-8")
+    before = (out / "index.html").read_text(encoding="utf-8")
+    assert site.main([str(out)]) == 0
+    assert not stale.exists()
+    assert (out / "index.html").read_text(encoding="utf-8") == before
 
 
 def test_make_site_and_gitignore():
