@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test test-min unit notebooks lint bench app clean
+.PHONY: lab test test-min unit notebooks lint bench app site clean
 
 # Debian's python3 lacks ensurepip unless python3-venv is installed: then the venv is made
 # without pip and the host's pip installs into it (pip >= 22.3 has --python), pip included:
@@ -72,6 +72,11 @@ notebooks: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The static site (README "A static site"): the lessons as stored, one replay page per
+# scenario and the rules, into site/ (a build output: ignored by git). Seconds, not minutes.
+site: $(STAMP)
+	$(BIN)/python -m qopc_kit.site site
 
 clean:
 	rm -rf $(VENV) $(MIN) .pytest_cache .hypothesis

@@ -48,10 +48,15 @@ def script_entries(text: str) -> tuple[DiskArray, list[Entry]]:
     return console.array, entries
 
 
-def export_html(array: DiskArray, path: str | Path, *, title: str = "Replay") -> Path:
-    """Write the replay page of every step of ``array``'s history to ``path``."""
+def export_html(array: DiskArray, path: str | Path, *, title: str = "Replay",
+                entries: list[Entry] | None = None, lead: str = "", extra: str = "",
+                heading: str | None = None) -> Path:
+    """Write the replay page of ``entries`` (default: every step of ``array``'s history) to
+    ``path``, with the HTML ``lead`` before the replay and ``extra`` after it, and the
+    replay's ``heading`` (the ``title`` unless given)."""
     target = Path(path)
-    target.write_text(page_html(array, title=title), encoding="utf-8")
+    target.write_text(page_html(array, entries, title=title, lead=lead, extra=extra,
+                                heading=heading), encoding="utf-8")
     return target
 
 

@@ -91,3 +91,39 @@ def test_replay_page_offline(browser, tmp_path):
     assert not errors, errors
     assert not asked, asked
     page.close()
+
+
+def test_play_steps_by_itself_and_stops_at_the_end(browser, tmp_path):
+    """Play shows each next frame once a second or so, each the engine's state, and stops
+    on the last frame (the clock is Playwright's, so the test does not wait in real time)."""
+    array, entries = script_entries(scenarios.load(SCENARIO).text)
+    path = tmp_path / "replay.html"
+    path.write_text(replay.page_html(array, entries, title=SCENARIO), encoding="utf-8")
+    page = browser.new_page()
+    page.route(re.compile(r"^file:"), lambda route: route.continue_())
+    page.clock.install()
+    page.goto(path.as_uri())
+    root = page.locator(".qopc-replay")
+    assert root.get_attribute("data-frame") == "0"
+    play = page.locator(".qopc-play")
+    play.click()
+    assert play.inner_text() == "Pause"
+    page.clock.run_for(600)
+    assert root.get_attribute("data-frame") == "0"  # not yet: one frame per interval
+    for index in range(1, len(entries)):
+        page.clock.run_for(600 if index == 1 else 1200)
+        assert root.get_attribute("data-frame") == str(index), f"frame {index} not shown"
+        assert shown(page) == engine(array, entries[index].step), f"played frame {index}"
+        assert page.locator(".qopc-slider").input_value() == str(index)
+    page.clock.run_for(5000)  # it stopped: the last frame stays, the button reads Play again
+    assert root.get_attribute("data-frame") == str(len(entries) - 1)
+    assert play.inner_text() == "Play"
+    play.click()  # from the end, Play starts over
+    assert root.get_attribute("data-frame") == "0"
+    page.clock.run_for(1200)
+    assert root.get_attribute("data-frame") == "1"
+    play.click()  # Pause
+    page.clock.run_for(5000)
+    assert root.get_attribute("data-frame") == "1"
+    assert play.inner_text() == "Play"
+    page.close()

@@ -197,9 +197,13 @@ def replay_html(array: DiskArray, *, upto: int | None = None, note: str = REPLAY
 
 
 def page_html(array: DiskArray, entries: list[Entry] | None = None, *, title: str = "Replay",
-              extra: str = "") -> str:
-    """A whole self-contained HTML page replaying ``entries`` (default: every step)."""
+              extra: str = "", lead: str = "", heading: str | None = None) -> str:
+    """A whole self-contained HTML page replaying ``entries`` (default: every step), with
+    the HTML ``lead`` before the replay and ``extra`` after it; the replay's ``heading`` is
+    the ``title`` unless given ("" for none)."""
     entries = history_entries(array) if entries is None else entries
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title></head><body>"
-            f"{replay_body(array, entries, title=title)}{extra}</body></html>\n")
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(title)}</title></head><body>{lead}"
+            f"{replay_body(array, entries, title=title if heading is None else heading)}{extra}"
+            "</body></html>\n")
