@@ -204,14 +204,14 @@ def test_every_predict_step_shows_a_question_and_keeps_its_result_folded(number)
 
 @pytest.mark.parametrize("number", sorted(NOTEBOOKS))
 def test_no_block_map_or_explanation_in_the_open_after_the_first_question(number):
-    """Once a lesson has asked its first question, no block map, query row or why shows."""
+    """From "Predict, then run" on, no block map, query table or solution shows in the open."""
     asked = False
     for cell in cells(number):
         if asked and cell["cell_type"] == "code":
             for text in open_texts(cell):
                 assert not re.search(r"^(src|dst|queued)\s+[.\w] ", text, re.M), text[:200]
                 assert "Copied Block Rest Block" not in text and "Answer:" not in text
-        asked = asked or "predict(" in source(cell)
+        asked = asked or "## Predict, then run" in source(cell)
 
 
 def test_predict_cells_are_followed_by_prose_that_does_not_explain_them():
