@@ -87,7 +87,10 @@ TRANSITIONS: tuple[Transition, ...] = (
                "logical copy at once; every block queued; tracking starts empty", "D"),
     Transition(_Q, _N, Event.START_AUTO, _CT, "a full start", "D"),
     Transition(_Q, _CT, Event.COPY_COMPLETE, _T,
-               "the last queued block was copied; tracking goes on", "D"),
+               # The session stays [D]; the instant, whatever moved the last block, is the
+               # kit's model (SPEC.md): the effect tags each claim.
+               "the last queued block left the queue; the session stays, tracking goes on "
+               "[D]; at that instant, whatever moved the block [M]", "D"),
     Transition(_Q, _CT, Event.START_DIFF, _CT,
                # Accepted [D] (the -auto table maps this state to -diff); what is queued
                # is the kit's model: the effect tags each claim (SPEC.md).
@@ -98,11 +101,12 @@ TRANSITIONS: tuple[Transition, ...] = (
                "session ends; destination unusable (physical copy incomplete)", "D"),
     Transition(_Q, _CT, Event.FAILURE, _E, "copying stops", "D"),
     Transition(_Q, _T, Event.START_DIFF, _CT,
-               "new logical copy; queued = tracked on both sides; destination writes rolled back",
-               "D"),
+               "new logical copy; queued = tracked on both sides; destination writes rolled "
+               "back; tracking restarts empty", "D"),
     Transition(_Q, _T, Event.START_AUTO, _CT, "a differential start", "D"),
     Transition(_Q, _T, Event.START_REVERSE, _T,
-               "a reverse OPC restores the source from the destination", "D"),
+               "a reverse OPC restores the source from the destination [D]; allowed only "
+               "in Tracking, and this session records the restored blocks [M]", "D"),
     Transition(_Q, _T, Event.CANCEL, _N,
                "session ends; destination usable [D]; tracking data gone, so the next start "
                "is full [M]", "D"),

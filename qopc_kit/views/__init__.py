@@ -16,7 +16,7 @@ from .blockmap import (
     block_map_text,
     capture,
 )
-from .diagram import diagram_dot, state_diagram_svg
+from .diagram import StateDiagram, diagram_dot, diagram_text, state_diagram, state_diagram_svg
 from .display import repr_html
 from .snapshot import PairSnapshot, snapshot
 from .status import progress_text, query_table_html, state_line
@@ -26,6 +26,7 @@ from .timeline import timeline_html, timeline_text
 __all__ = [
     "BlockRecord",
     "PairSnapshot",
+    "StateDiagram",
     "StripRecord",
     "before_after_html",
     "before_after_text",
@@ -34,10 +35,12 @@ __all__ = [
     "capture",
     "capture_strip",
     "diagram_dot",
+    "diagram_text",
     "progress_text",
     "query_table_html",
     "repr_html",
     "snapshot",
+    "state_diagram",
     "state_diagram_svg",
     "state_line",
     "summary_strip_html",

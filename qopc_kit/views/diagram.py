@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -49,6 +50,19 @@ def _node_label(state: State) -> str:
     if state.express:
         lines.append(f"Express: {state.express}")
     return "\n".join(lines)
+
+
+def effect_text(row: Transition) -> str:
+    """A row's effect with its tags: the row's own, unless the text tags each claim."""
+    if "[D]" in row.effect or "[M]" in row.effect:
+        return row.effect
+    return f"{row.effect} [{row.source}]"
+
+
+def edge_tooltip(rows: list[Transition]) -> str:
+    """What one drawn edge says when pointed at: each of its rows' event and tagged effect."""
+    return f"{rows[0].state.label} → {rows[0].next.label}: " + "; ".join(
+        f"on {row.event.label}: {effect_text(row)}" for row in rows)
 
 
 def edges_of(copy: Copy) -> dict[tuple[State, State], list[Transition]]:
@@ -105,6 +119,54 @@ def diagram_dot(copy: Copy = Copy.QUICKOPC) -> str:
                      f"label={_quote(chr(10).join(edge_labels(rows)))}{style}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+# The same diagram as text -------------------------------------------------------------
+def diagram_text(copy: Copy = Copy.QUICKOPC) -> str:
+    """The state diagram in words: its boxes (states) and its arrows (transitions).
+
+    One line per box with the ``acopc query`` wording, then one line per drawn arrow
+    with what each of its rows does, tagged [D]/[M] as the tooltips are.
+    Raises TypeError if ``copy`` is not a Copy.
+    """
+    if not isinstance(copy, Copy):
+        raise TypeError(f"copy must be a Copy (Copy.QUICKOPC or Copy.OPC), not {copy!r}")
+    states, edges = states_of(copy), edges_of(copy)
+    lines = [f"{TITLES[copy]}: {len(states)} boxes (states), {len(edges)} arrows",
+             "Boxes:"]
+    lines += [f"  [{state.label}]  {state_tooltip(state).split(': ', 1)[1]}" for state in states]
+    lines.append("Arrows (each one drawn once, with all the events on it):")
+    lines += [f"  {edge_tooltip(rows)}" for rows in edges.values()]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class StateDiagram:
+    """A state diagram to display: the SVG in a notebook, its text twin everywhere else."""
+
+    pair: CopyPair | PairSnapshot | None = None
+    reverse: bool = False
+
+    def text(self) -> str:
+        """The boxes and arrows in words, and the pair's current state when there is one."""
+        copy = Copy.OPC if self.reverse else Copy.QUICKOPC
+        lines = [diagram_text(copy)]
+        if self.pair is not None:
+            lines.append("Now: " + state_line(self.pair, reverse=self.reverse))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return state_diagram_svg(self.pair, reverse=self.reverse)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+def state_diagram(pair: CopyPair | PairSnapshot | None = None, *,
+                  reverse: bool = False) -> StateDiagram:
+    """The diagram of ``pair``'s session (or of no pair) as a displayable object: SVG as
+    HTML, the boxes and arrows as text/plain."""
+    return StateDiagram(pair, reverse)
 
 
 # The shipped SVG ----------------------------------------------------------------------

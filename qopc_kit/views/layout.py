@@ -12,18 +12,19 @@ import re
 import sys
 from importlib import resources
 
-from ..engine.states import Copy, State, Transition
-from .diagram import LAYOUTS, TITLES, diagram_dot, edges_of, shipped_layout, state_tooltip
+from ..engine.states import Copy, State
+from .diagram import (
+    LAYOUTS,
+    TITLES,
+    diagram_dot,
+    edge_tooltip,
+    edges_of,
+    shipped_layout,
+    state_tooltip,
+)
 
 _NODE = re.compile(r'<g id="n:(\w+)" class="node">\n<title>[^<]*</title>')
 _EDGE = re.compile(r'<g id="e:(\w+):(\w+)" class="edge">\n<title>[^<]*</title>')
-
-
-def effect_text(row: Transition) -> str:
-    """A row's effect with its tags: the row's own, unless the text tags each claim."""
-    if "[D]" in row.effect or "[M]" in row.effect:
-        return row.effect
-    return f"{row.effect} [{row.source}]"
 
 
 def layout_svg(copy: Copy, raw: str, version: str) -> str:
@@ -46,8 +47,7 @@ def layout_svg(copy: Copy, raw: str, version: str) -> str:
 
     def edge(match: re.Match[str]) -> str:
         rows = groups[(match.group(1), match.group(2))]
-        tip = f"{rows[0].state.label} → {rows[0].next.label}: " + "; ".join(
-            f"on {row.event.label}: {effect_text(row)}" for row in rows)
+        tip = edge_tooltip(rows)
         events = " ".join(row.event.name for row in rows)
         return (f'<g class="edge qopc-edge" data-from="{rows[0].state.name}" '
                 f'data-to="{rows[0].next.name}" data-events="{events}">\n'
