@@ -29,7 +29,7 @@ class Rule:
         return f"rule:{self.id}"
 
 
-_TOUR, _LOGICAL, _DIFF = "01_tour.ipynb", "02_logical_physical.ipynb", "03_tracking_diff.ipynb"
+_LOGICAL, _DIFF = "02_logical_physical.ipynb", "03_tracking_diff.ipynb"
 _ROLLBACK, _CANCEL, _LAB = "04_rollback.ipynb", "05_cancel.ipynb", "06_acopc_lab.ipynb"
 _EDGES = "07_edge_cases.ipynb"
 _BLOCK_SOURCES = "D (Evaluator Group / IBM)"
@@ -38,9 +38,9 @@ _BLOCK_SOURCES = "D (Evaluator Group / IBM)"
 #: reverse copy, what a user sees. A tag "-" means SPEC.md gives the rule no tag.
 RULES: tuple[Rule, ...] = (
     Rule("T-start", "No session --start--> Copying/Tracking: logical copy at once, every block "
-         "queued", "D", _TOUR, "2a"),
+         "queued", "D", _LOGICAL, "2a"),
     Rule("T-complete", "Copying/Tracking --last block leaves the queue--> Tracking, whatever "
-         "moved it", "D; M (at once, any mover)", _TOUR, "7a"),
+         "moved it", "D; M (at once, any mover)", _LOGICAL, "7a"),
     Rule("T-diff", "Tracking --start -diff--> Copying/Tracking; queued = src-trk | dst-trk; "
          "rollback", "D", _DIFF, "3a"),
     Rule("T-diff-copy", "Copying/Tracking --start -diff--> Copying/Tracking", "D (accepted); "
@@ -76,7 +76,7 @@ RULES: tuple[Rule, ...] = (
          "restored blocks; source writes since the backup lost", "D; M (forward records)",
          _LAB, "6e"),
     Rule("U-query", "acopc query row: Source <=> Target, SID, OPC Status, Copy Phase, Copied, "
-         "Rest", "M (CCM's columns)", _TOUR, "2b"),
+         "Rest", "M (CCM's columns)", _LOGICAL, "2b"),
     Rule("U-unusable", "an unusable destination says so everywhere, shows never-copied blocks; "
          "a full start repairs", "M", _CANCEL, "5a"),
     Rule("U-refused", "a refused command changes nothing and says why", "M", _LAB, "6d"),
