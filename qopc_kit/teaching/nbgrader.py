@@ -143,7 +143,7 @@ then run the test cell under it: it says whether your prediction is right, with 
 it is not. Validate, then submit the notebook; it is graded with the same seed, one point per
 exercise."""
 
-SETUP = """from qopc_kit.teaching.nbgrader import check, graded_student, question
+SETUP = """from qopc_kit.teaching.nbgrader import graded_student, question
 
 STUDENT = graded_student()  # your hub login (while nbgrader grades: the student graded)
 print(f"Exercises for {STUDENT!r}")"""
@@ -173,7 +173,10 @@ def source_notebook(kernel: str = "python3") -> dict[str, object]:
                   f"from qopc_kit.teaching.exercises import answer_key\n\n"
                   f"answer_{name} = answer_key(STUDENT)[{key!r}].answer  # the engine's answer\n"
                   f"### END SOLUTION", f"answer-{name}", solution=True),
-            _cell("code", f"check({key!r}, answer_{name})", f"test-{name}", points=1),
+            # The test cell imports check itself: a name defined in an answer cell cannot
+            # stand in for it (nbgrader restores a read-only cell's source, not its names).
+            _cell("code", f"from qopc_kit.teaching.nbgrader import check\n\n"
+                  f"check({key!r}, answer_{name})", f"test-{name}", points=1),
         ]
     cells.append(_cell("markdown", OUTRO, "outro"))
     return {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
