@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test test-min unit notebooks lint bench app site clean
+.PHONY: lab test test-min unit notebooks lint bench app site assignment clean
 
 # Debian's python3 lacks ensurepip unless python3-venv is installed: then the venv is made
 # without pip and the host's pip installs into it (pip >= 22.3 has --python), pip included:
@@ -69,6 +69,12 @@ notebooks: $(STAMP)
 	# One stream output per cell: how prints are split into chunks varies from run to run.
 	$(BIN)/jupyter nbconvert --to notebook --inplace \
 	  --CoalesceStreamsPreprocessor.enabled=True notebooks/[0-9]*.ipynb app/dashboard.ipynb
+
+# Lesson 9 as an nbgrader assignment: the source notebook in course/ (gitignored), then
+# `cd course && nbgrader generate_assignment lesson09` (docs/teaching.md, "With nbgrader").
+# A source that was edited since is left alone (the command says so and make stops).
+assignment: $(STAMP)
+	$(BIN)/python -m qopc_kit.teaching nbgrader course
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -84,7 +84,7 @@ def test_extras_match_roles():
     assert set(widgets) - {"numpy"} == {"ipywidgets", "anywidget", "matplotlib"}
     assert set(lab) - set(widgets) == {"jupyterlab", "voila"}
     assert {"pytest", "hypothesis", "nbval", "ruff", "mypy", "graphviz", "playwright",
-            "jupyter-repo2docker", "build", "notebook"} == set(dev) - set(lab)
+            "jupyter-repo2docker", "build", "notebook", "nbgrader"} == set(dev) - set(lab)
     assert all(version for version in dev.values()), "every dependency has a minimum"
 
 

@@ -11,8 +11,9 @@ Subcommands (``python -m qopc_kit`` is the same program):
 - ``qopc run NAME``: run a shipped scenario by name or number (``qopc run 04``);
 - ``qopc lessons DIR [--force]``: copy the lessons and the app into DIR;
 - ``qopc app [VOILA OPTIONS]``: serve the dashboard with Voilà;
-- ``qopc teacher grade DIR [--csv OUT]`` / ``qopc teacher key NAME...``: regrade a class's
-  saved answers, print students' answer keys (``python -m qopc_kit.teaching``);
+- ``qopc teacher grade DIR [--csv OUT]`` / ``qopc teacher key NAME...`` /
+  ``qopc teacher nbgrader DIR``: regrade a class's saved answers, print students' answer
+  keys, write lesson 9 as an nbgrader assignment (``python -m qopc_kit.teaching``);
 - ``qopc --version``.
 
 A script file whose name is one of these words runs as ``qopc ./list``.
@@ -101,7 +102,8 @@ def _subcommand(argv: list[str]) -> int:
                          help="overwrite copies that differ from the shipped lessons")
     commands.add_parser("app", help="serve the dashboard with Voilà (other options go to voila)",
                         add_help=False)
-    commands.add_parser("teacher", help="regrade saved answers, print answer keys",
+    commands.add_parser("teacher", help="regrade saved answers, print answer keys, write an "
+                        "nbgrader assignment",
                         add_help=False)
     if argv[0] == "app":  # everything after `app` is Voilà's
         return serve_app(argv[1:])

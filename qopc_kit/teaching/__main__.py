@@ -1,5 +1,7 @@
 """The teacher's commands: ``python -m qopc_kit.teaching grade DIR [--csv OUT]`` regrades a
-class folder; ``python -m qopc_kit.teaching key NAME...`` prints the answer key of students."""
+class folder; ``python -m qopc_kit.teaching key NAME...`` prints the answer key of students;
+``python -m qopc_kit.teaching nbgrader DIR`` writes lesson 9 as an nbgrader assignment's
+source into the course folder DIR."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from ..engine.errors import QuickOPCError
 from .exercises import answer_key as key_of
 from .exercises import normalise_name, seed_for
 from .grading import grades_csv, teacher_view
+from .nbgrader import write_config, write_source
 
 
 def answer_key(names: list[str]) -> str:
@@ -23,6 +26,17 @@ def answer_key(names: list[str]) -> str:
     return "\n\n".join(blocks)
 
 
+def nbgrader_source(args: argparse.Namespace) -> str:
+    """Write the source notebook (and a course config when there is none); what was done."""
+    path = write_source(args.course, args.assignment, args.name, args.kernel, args.force)
+    config = write_config(args.course)
+    lines = [f"source notebook written to {path}"]
+    if config is not None:
+        lines.append(f"course settings written to {config}")
+    lines.append(f"next, in {args.course}: nbgrader generate_assignment {args.assignment}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None, prog: str = "python -m qopc_kit.teaching") -> int:
     """Run a teacher command; returns the exit status (2 for a bad folder or file)."""
     parser = argparse.ArgumentParser(prog=prog,
@@ -33,10 +47,24 @@ def main(argv: list[str] | None = None, prog: str = "python -m qopc_kit.teaching
     grade.add_argument("--csv", metavar="OUT", help="also write the grades as CSV to OUT")
     key = commands.add_parser("key", help="print the answer key of students")
     key.add_argument("names", nargs="+", help="student names or numbers")
+    assignment = commands.add_parser(
+        "nbgrader", help="write lesson 9 as an nbgrader source notebook into a course folder")
+    assignment.add_argument("course", help="the nbgrader course folder (made if missing)")
+    assignment.add_argument("--assignment", default="lesson09",
+                            help="the assignment's name (default: lesson09)")
+    assignment.add_argument("--name", default="exercises",
+                            help="the notebook's name, without .ipynb (default: exercises)")
+    assignment.add_argument("--kernel", default="python3",
+                            help="the kernel that has qopc-kit (default: python3)")
+    assignment.add_argument("--force", action="store_true",
+                            help="overwrite a source notebook that differs")
     args = parser.parse_args(argv)
     try:
         if args.command == "key":
             print(answer_key(args.names))
+            return 0
+        if args.command == "nbgrader":
+            print(nbgrader_source(args))
             return 0
         print(teacher_view(args.folder))
         if args.csv:
