@@ -100,7 +100,9 @@ def attempt(pair: CopyPair, *, diff: bool = False, full: bool = False) -> Attemp
 def lab(script: str, array: DiskArray | None = None) -> Transcript:
     """Run a script of shell lines on the notebook's current array (as ``%%qopc
     --keep-going`` would) and return its transcript instead of printing it."""
-    transcript = run_script(script.strip(), array=array if array is not None else current())
+    if array is None and not script.lstrip().startswith("acarray"):
+        array = current()  # a script that starts with acarray add builds its own array
+    transcript = run_script(script.strip(), array=array)
     if transcript.array is not None:
         use(transcript.array)
     return transcript
@@ -155,6 +157,16 @@ def state_table() -> str:
     return "\n".join(lines)
 
 
+def distinct(answer: object, *mistakes: tuple[object, str]) -> tuple[tuple[object, str], ...]:
+    """The mistakes with one entry per wrong value (messages of a repeated value joined), and
+    none equal to the answer (a scenario's numbers can make two guesses coincide)."""
+    merged: dict[object, list[str]] = {}
+    for value, message in mistakes:
+        if value != answer and message not in merged.setdefault(value, []):
+            merged[value].append(message)
+    return tuple((value, " Or: ".join(messages)) for value, messages in merged.items())
+
+
 # Lesson 5 -------------------------------------------------------------------------------
 def l05_never_copied(pair: CopyPair, host_written: int) -> Exercise:
     """L05.1: after a cancel during the physical copy, which destination blocks never
@@ -174,8 +186,9 @@ def l05_never_copied(pair: CopyPair, host_written: int) -> Exercise:
         "the queue without a copy when the host wrote it whole on the destination "
         f"{_BLOCK_RULE}; the rest never arrive. The kit flags the volume and every read of it "
         "and lists these blocks in its `missing` row [M].",
-        mistakes=(
-            (tuple(sorted(missing + (host_written,))), f"block {host_written} is not missing: "
+        mistakes=distinct(
+            missing,
+            (tuple(sorted((*missing, host_written))), f"block {host_written} is not missing: "
              "the host's whole-block write took it out of the queue, so it needs no copy "
              f"{_BLOCK_RULE}."),
             ((), "the cancel does not finish the copy first: the blocks still queued when the "
@@ -289,7 +302,8 @@ def l06_rest_after_tick(array: DiskArray, pair_name: str) -> Exercise:
         f"The start made a logical copy at once and queued all {blocks} blocks [D: {EXPRESS}]; "
         f"one tick moved {rate} of them for each session (copy_rate per tick, per session "
         f"[M]): Rest Block {pair.rest_blocks}, Copy Phase {pair.state.copy_phase}.",
-        mistakes=(
+        mistakes=distinct(
+            pair.rest_blocks,
             (blocks, "the tick counts: the copier moved blocks in the background."),
             (blocks - rate // 2, "each session has its own copier share: the copy rate is per "
              "session [M], not shared between the pairs."),
@@ -387,7 +401,7 @@ def l06_errors(script: str, transcript: Transcript) -> Exercise:
         f"cancels and starts in full [D: {CCM}]; volumes of different sizes refuse any start, "
         "-auto too (Size Not Supported, 4097) [D: the code as Cinder's Fujitsu driver decodes "
         "it]",
-        tuple(mistakes))
+        distinct(refused, *mistakes))
 
 
 # Lesson 8 -------------------------------------------------------------------------------
@@ -426,7 +440,8 @@ def l08_share(week: Week) -> Exercise:
         "copies?", "choice", answer,
         "Day 1 is a full copy for both; after that, compare a day's changes with the volume.",
         f"QuickOPC copies one full volume ({week.blocks}) plus each later day's changed blocks "
-        f"({changed} in all): {week.quickopc_total} against OPC's {days} full copies "
+        f"({changed} in all; start -diff copies only what tracking recorded [D: {EXPRESS}]): "
+        f"{week.quickopc_total} against OPC's {days} full copies "
         f"({week.opc_total}), {answer}. The share tends to (1 full copy + {days - 1} days of "
         f"changes) / {days} full copies.",
         choices=choices,
@@ -438,8 +453,3 @@ def l08_share(week: Week) -> Exercise:
             ("100%", "OPC copies the whole volume every day; QuickOPC only on day 1."),
         ))
 
-
-__all__ = ["DOCUMENTS", "Attempt", "attempt", "cancel_report", "lab", "l05_cancel_in_tracking",
-           "l05_diff_after_cancel", "l05_never_copied", "l05_next_start", "l06_errors",
-           "l06_group_all_or_none", "l06_rest_after_tick", "l06_restore", "l06_start_again",
-           "l08_day_copies", "l08_share", "row_tags", "state_table", "volume_text"]
