@@ -34,7 +34,7 @@ MGR = "ETERNUSmgr"
 #: The documents behind the [D] tags of these lessons, by the short name a tag uses.
 DOCUMENTS = {
     EXPRESS: "ETERNUS SF Express V15.0 Operation Guide, A.5.1",
-    CCM: "AdvancedCopy Manager Copy Control Module (CCM) guide, `acopc start`",
+    CCM: "AdvancedCopy Manager Copy Control Module (CCM) guide, acopc start",
     MGR: 'ETERNUSmgr "Advanced Copy Status"',
     "Cinder": "the ETERNUS codes decoded in OpenStack Cinder's Fujitsu driver",
     "Evaluator Group": "the Evaluator Group's analysis of the ETERNUS DX400 S2 (a third "
@@ -110,7 +110,7 @@ def lab(script: str, array: DiskArray | None = None) -> Transcript:
 
 def _numbered(script: str) -> str:
     lines = [line.strip() for line in script.strip().splitlines()]
-    return "; ".join(f"{n} `{line}`" for n, line in enumerate(lines, start=1))
+    return "; ".join(f"({n}) {line}" for n, line in enumerate(lines, start=1))
 
 
 #: SPEC.md's tags for the rows whose claims it tags one by one (the others: the row's tag).
@@ -185,7 +185,7 @@ def l05_never_copied(pair: CopyPair, host_written: int) -> Exercise:
         f"{_runs(copied)} (copy_rate blocks a tick, lowest first [M]); block {host_written} left "
         "the queue without a copy when the host wrote it whole on the destination "
         f"{_BLOCK_RULE}; the rest never arrive. The kit flags the volume and every read of it "
-        "and lists these blocks in its `missing` row [M].",
+        "and lists these blocks in its missing row [M].",
         mistakes=distinct(
             missing,
             (tuple(sorted((*missing, host_written))), f"block {host_written} is not missing: "
@@ -222,7 +222,7 @@ def l05_diff_after_cancel(tried: Attempt) -> Exercise:
         answer = codes.get(tried.refusal.code or 0, f"refused: {tried.refusal}")
     return Exercise(
         "L05.2", "05", "after the cancel of L05.1: acopc start -diff",
-        "What does `acopc start -diff` do now?", "choice", answer,
+        "What does acopc start -diff do now?", "choice", answer,
         "A differential start copies what the session's tracking recorded. Where is that "
         "record now?",
         f"The cancel ended the session [D: {EXPRESS}: \"it terminates\"], and its tracking with "
@@ -361,7 +361,7 @@ def l06_restore(array: DiskArray, source: str) -> Exercise:
     physical = "".join(chr(b) if b else "." for b in volume.data[:, 0].tolist())
     return Exercise(
         "L06.4", "06", "copy complete, a host damages blocks 0-2 of the source, acopc start -r",
-        f"What does a host read from {source} right after `acopc start -r`?", "text",
+        f"What does a host read from {source} right after acopc start -r?", "text",
         volume_text(volume),
         "-r is an OPC: does an OPC's target wait for its physical copy?",
         f"On a QuickOPC group -r runs a plain OPC from the destination to the source [D: {CCM}]; "
