@@ -82,7 +82,8 @@ class Attempt:
 
 
 def attempt(pair: CopyPair, *, diff: bool = False, full: bool = False) -> Attempt:
-    """Try ``start -diff`` on ``pair`` (then, with ``full``, a full start); report both."""
+    """Try a start on ``pair`` (``-diff`` with ``diff``), then with ``full`` a full start;
+    return the refusal (if any) and the lines it printed."""
     lines, refusal = [], None
     try:
         pair.start(diff=diff)
