@@ -64,19 +64,39 @@ class Week:
         """The week as a text table (what a static render and nbval see)."""
         lines = [f"{self.blocks} blocks, about {self.change_rate:.0%} of them written per day, "
                  f"copy rate {self.copy_rate} blocks/tick, seed {self.seed}",
-                 "day  writes  changed  OPC copied  QuickOPC copied  OPC ticks  QuickOPC ticks"
-                 "  usable at (OPC/QuickOPC)"]
+                 "day  writes  changed  OPC copied  QuickOPC copied  OPC ticks  QuickOPC ticks"]
         for d in self.days:
             lines.append(f"{d.day:>3}  {d.writes:>6}  {d.changed:>7}  {d.opc_copied:>10}  "
-                         f"{d.quickopc_copied:>15}  {d.opc_ticks:>9}  {d.quickopc_ticks:>14}  "
-                         f"tick {d.opc_usable_at}/{d.quickopc_usable_at}")
+                         f"{d.quickopc_copied:>15}  {d.opc_ticks:>9}  {d.quickopc_ticks:>14}")
         share = self.quickopc_total / self.opc_total
         lines.append(f"week: OPC copied {self.opc_total} blocks, QuickOPC {self.quickopc_total} "
                      f"({share:.0%} of OPC)")
         return "\n".join(lines)
 
+    def summary(self) -> str:
+        """The table, then the notes that explain it."""
+        return "\n".join([self.table(), *self.notes()])
+
+    def notes(self) -> list[str]:
+        """What the table does not say in numbers: day 1's writes, and when each backup could
+        be used (checked on the engine each day)."""
+        notes = [f"day 1: the new source volume is filled before its first backup (all "
+                 f"{self.blocks} blocks written once), so both strategies copy it in full"]
+        late = [(d.day, d.opc_usable_at, d.quickopc_usable_at) for d in self.days
+                if d.opc_usable_at or d.quickopc_usable_at]
+        if not late:
+            notes.append("every backup, both ways, could be read as the source's image of its "
+                         "start at tick 0 (the logical copy), before any block was copied")
+        for day, opc, quick in late:
+            notes.append(f"day {day}: readable as the start's image at tick {opc} (OPC), "
+                         f"{quick} (QuickOPC)")
+        return notes
+
     def plot(self, ax: Any = None) -> Any:
-        """Bar chart of blocks copied per day by each strategy (needs matplotlib)."""
+        """Bar chart of blocks copied per day by each strategy (needs matplotlib).
+
+        The legend sits above the plot, clear of the bars.
+        """
         import matplotlib.pyplot as plt  # only this function needs matplotlib
 
         if ax is None:
@@ -89,8 +109,36 @@ class Week:
         ax.set_xlabel("day")
         ax.set_ylabel("blocks copied")
         ax.set_xticks(days)
-        ax.legend()
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
         return ax
+
+    def caption(self) -> str:
+        """One sentence saying what the plot shows, with its numbers (its text alternative)."""
+        later = [d.quickopc_copied for d in self.days[1:]]
+        span = f"; then {min(later)} to {max(later)} a day for QuickOPC" if later else ""
+        return (f"Blocks copied per daily backup of {self.blocks} blocks: OPC copies all "
+                f"{self.blocks} every day; QuickOPC copies {self.days[0].quickopc_copied} on "
+                f"day 1{span}. The table gives every number.")
+
+    def _repr_html_(self) -> str:
+        """The table and the plot, the plot with its caption as alt text (needs matplotlib)."""
+        import base64
+        import html
+        import io
+
+        import matplotlib.pyplot as plt
+
+        figure, ax = plt.subplots(figsize=(7, 3.2))
+        self.plot(ax)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=80, bbox_inches="tight",
+                       metadata={"Software": None})
+        plt.close(figure)
+        image = base64.b64encode(buffer.getvalue()).decode("ascii")
+        caption = html.escape(self.caption())
+        return (f"<pre>{html.escape(self.summary())}</pre><figure style='margin:0'>"
+                f"<img src='data:image/png;base64,{image}' alt='{caption}'>"
+                f"<figcaption>{caption}</figcaption></figure>")
 
 
 def week_of_backups(blocks: int = 256, days: int = 7, change_rate: float = 0.1,
