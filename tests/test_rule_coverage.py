@@ -74,3 +74,14 @@ def test_an_unknown_rule_is_refused():
     assert coverage.rule("B2").exercise == "2c"
     with pytest.raises(ArgumentError, match=r"no rule 'B9' \(rules: T-start, T-complete"):
         coverage.rule("B9")
+
+
+def test_the_teachers_coverage_command_prints_one_row_per_rule(capsys) -> None:
+    from qopc_kit.teaching.__main__ import main
+
+    assert main(["coverage"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 + len(coverage.RULES)
+    for rule, line in zip(coverage.RULES, lines[2:], strict=True):
+        assert line.startswith(f"| `{rule.id}` |")
+        assert line.rstrip().endswith(f"| {rule.exercise} |")

@@ -1,7 +1,8 @@
 """The teacher's commands: ``python -m qopc_kit.teaching grade DIR [--csv OUT]`` regrades a
 class folder; ``python -m qopc_kit.teaching key NAME...`` prints the answer key of students;
 ``python -m qopc_kit.teaching nbgrader DIR`` writes lesson 9 as an nbgrader assignment's
-source into the course folder DIR."""
+source into the course folder DIR; ``python -m qopc_kit.teaching coverage`` prints the
+rule-coverage table (SPEC rule -> lesson cell -> exercise)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..engine.errors import QuickOPCError
+from .coverage import table_markdown
 from .exercises import answer_key as key_of
 from .exercises import normalise_name, seed_for
 from .grading import grades_csv, teacher_view
@@ -37,8 +39,8 @@ def nbgrader_source(args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None, prog: str = "python -m qopc_kit.teaching") -> int:
-    """Run a teacher command; returns the exit status (2 for a bad folder or file)."""
+def command_line(prog: str) -> argparse.ArgumentParser:
+    """The teacher's commands and their arguments."""
     parser = argparse.ArgumentParser(prog=prog,
                                      description="The teacher's side of lesson 9.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -58,8 +60,18 @@ def main(argv: list[str] | None = None, prog: str = "python -m qopc_kit.teaching
                             help="the kernel that has qopc-kit (default: python3)")
     assignment.add_argument("--force", action="store_true",
                             help="overwrite a source notebook that differs")
-    args = parser.parse_args(argv)
+    commands.add_parser("coverage", help="print which lesson cell shows each rule of the "
+                        "specification and which exercise checks it (Markdown)")
+    return parser
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m qopc_kit.teaching") -> int:
+    """Run a teacher command; returns the exit status (2 for a bad folder or file)."""
+    args = command_line(prog).parse_args(argv)
     try:
+        if args.command == "coverage":
+            print(table_markdown())
+            return 0
         if args.command == "key":
             print(answer_key(args.names))
             return 0
