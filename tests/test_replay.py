@@ -42,8 +42,11 @@ def decoded(page: str) -> list[tuple[int, dict[tuple[str, str], str], str]]:
                       page, re.S)
     assert found, "the page holds no data table"
     data = json.loads(found.group(1))
+    # The markup holds the opening frame; the table holds the others, "" in its place.
+    markup = re.findall(r'<section class="qopc-frame".*?</section>', page[:found.start()], re.S)
+    assert len(markup) == 1 and data["sections"].count("") == 1
     frames = []
-    for section in re.findall(r'<section class="qopc-frame".*?</section>', page, re.S):
+    for section in (text or markup[0] for text in data["sections"]):
         step = int(re.search(r'data-step="(\d+)"', section).group(1))
         show = re.search(r'data-show="([\d ]*)"', section).group(1).split()
         fragments = {}

@@ -106,7 +106,7 @@ def _asset(name: str) -> str:
     return files(__package__).joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
-def _frame_html(index: int, total: int, frame: Frame, ids: list[str]) -> str:
+def _frame_html(index: int, total: int, frame: Frame, ids: list[str], shown: bool) -> str:
     entry = frame.entry
     title = f"Frame {index + 1} of {total}, step {entry.step}: {entry.command}"
     caption = (f'<p class="qopc-caption">{html.escape(entry.caption)}</p>'
@@ -120,7 +120,8 @@ def _frame_html(index: int, total: int, frame: Frame, ids: list[str]) -> str:
                      for s, p in zip(frame.states, frame.progress, strict=True))
     return (f'<section class="qopc-frame" data-step="{entry.step}" '
             f'data-refused="{str(entry.refused).lower()}" data-show="{" ".join(ids)}" '
-            f'data-title="{html.escape(title, quote=True)}" aria-label="{index + 1}" hidden>'
+            f'data-title="{html.escape(title, quote=True)}" aria-label="{index + 1}"'
+            f'{"" if shown else " hidden"}>'
             f'{caption}<p class="qopc-command">Step {entry.step}: {html.escape(entry.command)}'
             f'</p>{output}<ul>{states}</ul><details><summary>This frame as text</summary>'
             f'<pre class="qopc-alt">{html.escape(frame.alternative)}</pre></details></section>')
@@ -160,32 +161,56 @@ def _table(frames: list[Frame]) -> tuple[dict[str, object], list[list[int]]]:
     return {"pairs": pairs, "slots": list(SLOTS), "pieces": pieces, "frags": frags}, shows
 
 
+def _layout(pairs: list[str], shown: dict[tuple[str, str], tuple[int, str]]) -> str:
+    """One grid per pair of empty slots, but those of ``shown`` (the opening frame's
+    fragments, by (pair, slot): (fragment number, its HTML)) drawn in already."""
+    out = []
+    for p, pair in enumerate(pairs):
+        slots = []
+        for s, slot in enumerate(SLOTS):
+            number, text = shown.get((pair, slot), (None, ""))
+            drawn = "" if number is None else f' data-frag="{number}"'
+            slots.append(f'<div class="qopc-slot qopc-slot-{slot}" data-slot="{p} {s}"'
+                         f"{drawn}>{text}</div>")
+        out.append(f'<div class="qopc-pair" data-pair="{html.escape(pair, quote=True)}">'
+                   + "".join(slots) + "</div>")
+    return "".join(out)
+
+
 def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
                 title: str = "") -> str:
-    """The replay as one ``<div class="qopc-replay">`` with its style and script inline."""
+    """The replay as one ``<div class="qopc-replay">`` with its style and script inline.
+
+    It opens on its last frame when it has a ``note`` (the dashboard's static twin), else on
+    its first. That frame is drawn in the markup, so that a reader with no JavaScript (a
+    stored notebook on GitHub, an untrusted output in JupyterLab) sees it; the other frames
+    are in the page's JSON table, which the script turns into frames, and the controls stay
+    hidden and disabled until the script has started.
+    """
     if not entries:
         raise ArgumentError("a replay needs at least one frame")
     frames = [draw_frame(array, entry) for entry in entries]
     data, shows = _table(frames)
+    start = len(frames) - 1 if note else 0
     pairs: list[str] = sorted({pair for frame in frames for pair, _ in frame.fragments})
-    layout = "".join(
-        f'<div class="qopc-pair" data-pair="{html.escape(pair, quote=True)}">' + "".join(
-            f'<div class="qopc-slot qopc-slot-{slot}" data-slot="{p} {s}"></div>'
-            for s, slot in enumerate(SLOTS)) + "</div>"
-        for p, pair in enumerate(pairs))
-    body = "".join(_frame_html(i, len(frames), frame, [str(n) for n in ids])
-                   for i, (frame, ids) in enumerate(zip(frames, shows, strict=True)))
+    sections = [_frame_html(i, len(frames), frame, [str(n) for n in ids], i == start)
+                for i, (frame, ids) in enumerate(zip(frames, shows, strict=True))]
+    data["sections"] = ["" if i == start else text for i, text in enumerate(sections)]
+    opening = {key: (number, text) for number, (key, text)
+               in zip(shows[start], frames[start].fragments.items(), strict=True)}
     heading = f"<h2>{html.escape(title)}</h2>" if title else ""
     said = f'<p class="qopc-note-replay">{html.escape(note)}</p>' if note else ""
     return (f'<div class="qopc-replay" role="region" aria-label="Replay" tabindex="0" '
-            f'data-start="{len(frames) - 1 if note else 0}">'
+            f'data-start="{start}">'
             f"{theme.style()}<style>{_asset('replay.css')}</style>{heading}{said}"
-            '<div class="qopc-controls"><label>Step through the session '
+            '<div class="qopc-controls" hidden><label>Step through the session '
             f'<input type="range" class="qopc-slider" min="0" max="{len(frames) - 1}" '
-            'value="0" step="1"></label><button type="button" class="qopc-play">Play</button>'
+            f'value="{start}" step="1" disabled></label>'
+            '<button type="button" class="qopc-play" disabled>Play</button>'
             '<span class="qopc-where" aria-live="polite"></span></div>'
-            '<p class="qopc-keys">Keys: ← and → step back and forth (or move the slider).</p>'
-            f'<div class="qopc-frames">{body}</div>{layout}'
+            '<p class="qopc-keys" hidden>Keys: ← and → step back and forth (or move the '
+            f'slider).</p><div class="qopc-frames">{sections[start]}</div>'
+            f"{_layout(pairs, opening)}"
             f'<script type="application/json" class="qopc-data">{_json(data)}</script>'
             f"<script>{_asset('replay.js')}</script></div>")
 

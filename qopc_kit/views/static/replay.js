@@ -4,12 +4,28 @@
   function start(root) {
     if (root.dataset.ready) { return; }
     root.dataset.ready = "1";
-    var frames = root.querySelectorAll(".qopc-frame");
     var slider = root.querySelector(".qopc-slider");
     var play = root.querySelector(".qopc-play");
     var where = root.querySelector(".qopc-where");
     var timer = null;
     var data = JSON.parse(root.querySelector(".qopc-data").textContent);
+    // The markup holds the opening frame only (what a reader without JavaScript sees); the
+    // others are in the table, in order, with "" where the opening frame goes.
+    var holder = root.querySelector(".qopc-frames");
+    var opening = holder.querySelector(".qopc-frame");
+    var frames = (data.sections || []).map(function (text) {
+      if (text === "") { return opening; }
+      var made = document.createElement("template");
+      made.innerHTML = text;
+      return made.content.firstElementChild;
+    });
+    if (frames.length === 0) { frames = [opening]; }
+    frames.forEach(function (frame) { holder.appendChild(frame); });
+    root.querySelectorAll(".qopc-controls, .qopc-keys").forEach(function (part) {
+      part.hidden = false;
+    });
+    slider.disabled = false;
+    play.disabled = false;
     var slots = {};
     root.querySelectorAll(".qopc-slot").forEach(function (slot) {
       slots[slot.getAttribute("data-slot")] = slot;
@@ -49,12 +65,12 @@
       if (event.key === "ArrowLeft") { stop(); show(Number(slider.value) - 1); event.preventDefault(); }
     }
     root.addEventListener("keydown", keys);
-    // On a page holding one replay, the keys work before anything has the focus too.
-    if (document.querySelectorAll(".qopc-replay").length === 1) {
-      document.addEventListener("keydown", function (event) {
-        if (event.target === document.body) { keys(event); }
-      });
-    }
+    // On a page holding one replay, the keys work before anything has the focus too. The
+    // count is taken at each key: while the page loads, a later replay is not there yet.
+    document.addEventListener("keydown", function (event) {
+      if (event.target === document.body &&
+          document.querySelectorAll(".qopc-replay").length === 1) { keys(event); }
+    });
     play.addEventListener("click", function () {
       if (timer !== null) { stop(); return; }
       if (Number(slider.value) >= frames.length - 1) { show(0); }
