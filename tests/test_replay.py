@@ -45,6 +45,7 @@ def decoded(page: str) -> list[tuple[int, dict[tuple[str, str], str], str]]:
     # The markup holds the opening frame; the table holds the others, "" in its place.
     markup = re.findall(r'<section class="qopc-frame".*?</section>', page[:found.start()], re.S)
     assert len(markup) == 1 and data["sections"].count("") == 1
+    drawn = drawn_slots(page[:found.start()])
     frames = []
     for section in (text or markup[0] for text in data["sections"]):
         step = int(re.search(r'data-step="(\d+)"', section).group(1))
@@ -53,9 +54,34 @@ def decoded(page: str) -> list[tuple[int, dict[tuple[str, str], str], str]]:
         for ident in show:
             pair, slot, pieces = data["frags"][int(ident)]
             key = (data["pairs"][pair], data["slots"][slot])
-            fragments[key] = "".join(data["pieces"][p] for p in pieces)
+            fragments[key] = (drawn[int(ident)] if pieces is None else
+                              "".join(data["pieces"][p] for p in pieces))
         frames.append((step, fragments, section))
     return frames
+
+
+SLOT = re.compile(r'<div class="qopc-slot qopc-slot-\w+" data-slot="\d+ (\d+)"'
+                  r'(?: data-frag="(\d+)")?>')
+
+
+def drawn_slots(markup: str) -> dict[int, str]:
+    """The fragments drawn in the slots of ``markup`` (the opening frame's), by number."""
+    if '<div class="qopc-pair"' not in markup:
+        return {}  # no frame shows a pair
+    layout = markup[markup.index('<div class="qopc-pair"'):]
+    cuts = list(SLOT.finditer(layout))
+    drawn = {}
+    for here, after in zip(cuts, [*cuts[1:], None]):
+        text = layout[here.end():after.start() if after else len(layout)]
+        last = int(here.group(1)) == len(replay.SLOTS) - 1  # its pair's grid ends after it
+        end = re.search(r'</div></div>(?:<div class="qopc-pair" data-pair="[^"]*">)?$'
+                        if last else r"</div>$", text)
+        assert end, text[-80:]
+        if here.group(2) is not None:
+            drawn[int(here.group(2))] = text[:end.start()]
+        else:
+            assert text[:end.start()] == "", "an empty slot holds nothing"
+    return drawn
 
 
 def expected(array, step: int) -> dict[tuple[str, str], str]:

@@ -12,6 +12,7 @@ it shows. The theme's style sheet, which every view starts with, is stored once 
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -149,15 +150,21 @@ def _json(data: object) -> str:
     return text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
 
 
-def _table(frames: list[Frame]) -> tuple[dict[str, object], list[list[int]]]:
-    """The page's shared data (pairs, slots, pieces, fragments) and each frame's fragments."""
+def _table(frames: list[Frame], drawn: int) -> tuple[dict[str, object], list[list[int]]]:
+    """The page's shared data (pairs, slots, pieces, fragments) and each frame's fragments.
+
+    The fragments of frame ``drawn`` are in the page's markup: the table stores them as
+    ``null`` (the script reads them back from the markup) and none of their pieces.
+    """
     known: dict[tuple[str, str, str], int] = {}
     shows = [[known.setdefault((pair, slot, text), len(known))
               for (pair, slot), text in frame.fragments.items()] for frame in frames]
     pairs = sorted({pair for pair, _, _ in known})
-    pieces, lists = share([text for _, _, text in known])
-    frags = [[pairs.index(pair), SLOTS.index(slot), cut]
-             for (pair, slot, _), cut in zip(known, lists, strict=True)]
+    marked = set(shows[drawn])
+    pieces, lists = share(["" if number in marked else text
+                           for number, (_, _, text) in enumerate(known)])
+    frags = [[pairs.index(pair), SLOTS.index(slot), None if number in marked else cut]
+             for number, ((pair, slot, _), cut) in enumerate(zip(known, lists, strict=True))]
     return {"pairs": pairs, "slots": list(SLOTS), "pieces": pieces, "frags": frags}, shows
 
 
@@ -184,14 +191,15 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
     It opens on its last frame when it has a ``note`` (the dashboard's static twin), else on
     its first. That frame is drawn in the markup, so that a reader with no JavaScript (a
     stored notebook on GitHub, an untrusted output in JupyterLab) sees it; the other frames
-    are in the page's JSON table, which the script turns into frames, and the controls stay
-    hidden and disabled until the script has started.
+    are in the page's JSON table, which the script turns into frames (its fragments are
+    stored once, in the markup), and the controls stay hidden and disabled until the
+    script has started.
     """
     if not entries:
         raise ArgumentError("a replay needs at least one frame")
     frames = [draw_frame(array, entry) for entry in entries]
-    data, shows = _table(frames)
     start = len(frames) - 1 if note else 0
+    data, shows = _table(frames, start)
     pairs: list[str] = sorted({pair for frame in frames for pair, _ in frame.fragments})
     sections = [_frame_html(i, len(frames), frame, [str(n) for n in ids], i == start)
                 for i, (frame, ids) in enumerate(zip(frames, shows, strict=True))]
@@ -228,3 +236,9 @@ def page_html(array: DiskArray, entries: list[Entry] | None = None, *, title: st
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title></head><body>"
             f"{replay_body(array, entries, title=title)}{extra}</body></html>\n")
+
+
+def data_url(page: str) -> str:
+    """``page`` as a ``data:`` URL, for a download link that needs no file server."""
+    return ("data:text/html;charset=utf-8;base64,"
+            + base64.b64encode(page.encode("utf-8")).decode("ascii"))

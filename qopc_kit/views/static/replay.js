@@ -27,12 +27,15 @@
     slider.disabled = false;
     play.disabled = false;
     var slots = {};
+    var drawn = {};  // the opening frame's fragments, by number: the markup holds them
     root.querySelectorAll(".qopc-slot").forEach(function (slot) {
       slots[slot.getAttribute("data-slot")] = slot;
+      if (slot.hasAttribute("data-frag")) { drawn[slot.getAttribute("data-frag")] = slot.innerHTML; }
     });
-    // A fragment is the pieces Python cut it into, joined back in order.
+    // A fragment is the pieces Python cut it into, joined back in order (null: in the markup).
     function fragment(id) {
       var frag = data.frags[id];
+      if (frag[2] === null) { return drawn[String(id)] || ""; }
       return frag[2].map(function (piece) { return data.pieces[piece]; }).join("");
     }
     function show(index) {
