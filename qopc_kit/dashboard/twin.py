@@ -16,7 +16,7 @@ import re
 from ..engine import errors
 from ..engine.array import DiskArray
 from ..views.marks import map_blocks
-from ..views.replay import REPLAY_NOTE, data_url, history_entries, page_html, replay_html
+from ..views.replay import data_url, history_entries, page_html, replay_html
 from .parts import MAP_CELLS
 
 
@@ -41,7 +41,8 @@ def static_twin(array: DiskArray, summary: str) -> tuple[str, str]:
             problem = str(error)
         else:
             frames = "1 step" if last == 0 else f"{last + 1} steps"
-            return page, f"{summary} (a stored replay of its {frames}: {REPLAY_NOTE})"
+            return page, (f"{summary} (stored as a replay of its {frames}; run the "
+                          "notebook for the live panel)")
     return (f'<p class="qopc-no-replay">{html.escape(summary)}: no replay stored '
             f"({html.escape(problem)}); run the notebook for the live panel</p>",
             f"{summary} (no replay stored: {problem}; run the notebook for the live panel)")
