@@ -71,7 +71,7 @@ def drawn_slots(markup: str) -> dict[int, str]:
     layout = markup[markup.index('<div class="qopc-pair"'):]
     cuts = list(SLOT.finditer(layout))
     drawn = {}
-    for here, after in zip(cuts, [*cuts[1:], None]):
+    for here, after in zip(cuts, [*cuts[1:], None], strict=True):
         text = layout[here.end():after.start() if after else len(layout)]
         last = int(here.group(1)) == len(replay.SLOTS) - 1  # its pair's grid ends after it
         end = re.search(r'</div></div>(?:<div class="qopc-pair" data-pair="[^"]*">)?$'
