@@ -97,13 +97,19 @@ def test_export_page_links_the_replay_page_of_the_session():
     dash.buttons["Export page"].click()
     assert "qopc-msg-ok" in dash.message.value and "exported the replay" in dash.message.value
     name, page = exported(dash)
-    assert name == f"qopc-ET001-step-{latest(dash)}.html" and name in dash.message.value
+    assert name == "qopc-ET001-step-4.html" and name in dash.message.value  # the panel's 4th
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     frames = check_frames(dash.array, page)
     assert [step for step, _, _ in frames] == list(range(latest(dash) + 1))
     played(dash, "Tick")  # a later export covers the later step too
     dash.buttons["Export page"].click()
     assert [s for s, _, _ in decoded(exported(dash)[1])] == list(range(latest(dash) + 1))
+
+
+def test_export_page_names_the_file_after_the_array_and_the_panels_step():
+    dash = dashboard(name="A_1")
+    dash.buttons["Export page"].click()
+    assert exported(dash)[0] == "qopc-A_1-set-up.html"
 
 
 def test_export_page_is_never_greyed_and_has_a_tooltip():

@@ -413,7 +413,7 @@ class Dashboard(Controls):
 
     def _export(self) -> str:
         self.export_html.value = ""  # never a link to an older page beside a refusal
-        link, done = export_link(self.array)
+        link, done = export_link(self.array, self.step_label(len(self.array.history) - 1))
         self.export_html.value = link
         return done
 

@@ -48,14 +48,16 @@ def static_twin(array: DiskArray, summary: str) -> tuple[str, str]:
             f"{summary} (no replay stored: {problem}; run the notebook for the live panel)")
 
 
-def page_name(array: DiskArray) -> str:
-    """The exported page's file name: the array's name and its latest step."""
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", array.name).strip("-.") or "array"
-    return f"qopc-{name}-step-{len(array.history_steps()) - 1}.html"
+def page_name(array: DiskArray, step: str) -> str:
+    """The exported page's file name: the array's name and ``step``, the panel's name for
+    its latest step (``step 3``, ``set-up``)."""
+    words = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{array.name} {step}").strip("-.") or "array"
+    return f"qopc-{words}.html"
 
 
-def export_link(array: DiskArray) -> tuple[str, str]:
-    """(a download link to the replay page of ``array``'s whole session, what was done).
+def export_link(array: DiskArray, step: str) -> tuple[str, str]:
+    """(a download link to the replay page of ``array``'s whole session, what was done);
+    ``step`` names the latest step in the file's name.
 
     Raises the engine's errors (a QuickOPCError) when a step cannot be drawn again.
     """
@@ -64,7 +66,7 @@ def export_link(array: DiskArray) -> tuple[str, str]:
         raise errors.ArgumentError(f"no page exported: {problem}")
     entries = history_entries(array)
     page = page_html(array, entries, title=f"QuickOPC session on {array.name}")
-    name = page_name(array)
+    name = page_name(array, step)
     link = (f'<a class="qopc-download qopc-export-link" download="{html.escape(name)}" '
             f'href="{data_url(page)}">Download {html.escape(name)}</a>')
     size = len(page.encode("utf-8"))
