@@ -124,6 +124,8 @@ def test_two_twins_on_a_page_each_open_on_their_step_and_move_alone(chromium, le
     page.goto(path.as_uri())
     twins = page.locator(".qopc-replay")
     assert twins.count() == 2
+    # A twin's table is packed: the browser unpacks it, then the twin marks its frame.
+    page.locator(".qopc-replay[data-frame]").nth(1).wait_for(state="attached")
     last = [len(panel.array.history_steps()) - 1 for panel in made]
     assert frames_at(twins) == last  # each opens on its panel's step
     for number, panel in enumerate(made):

@@ -3,6 +3,8 @@ joined back exactly; captions and refusals from scripts; no network reference; s
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import re
 
@@ -38,10 +40,12 @@ def thirty_steps():
 
 def decoded(page: str) -> list[tuple[int, dict[tuple[str, str], str], str]]:
     """Each frame of ``page``: (step, its fragments by (pair, slot) joined back, its section)."""
-    found = re.search(r'<script type="application/json" class="qopc-data">(.*?)</script>',
-                      page, re.S)
+    found = re.search(r'<script type="application/(json|gzip)" class="qopc-data"'
+                      r'( data-encoding="base64")?>(.*?)</script>', page, re.S)
     assert found, "the page holds no data table"
-    data = json.loads(found.group(1))
+    kind, base64_, text = found.groups()
+    assert (kind == "gzip") == bool(base64_)
+    data = json.loads(gzip.decompress(base64.b64decode(text)) if base64_ else text)
     # The markup holds the opening frame; the table holds the others, "" in its place.
     markup = re.findall(r'<section class="qopc-frame".*?</section>', page[:found.start()], re.S)
     assert len(markup) == 1 and data["sections"].count("") == 1
@@ -182,6 +186,8 @@ def test_static_twin_stops_at_upto_and_opens_there():
     frames = decoded(twin)
     assert [step for step, _, _ in frames] == [0, 1, 2, 3]
     assert replay.REPLAY_NOTE in twin and 'data-start="3"' in twin
+    assert 'type="application/gzip" class="qopc-data" data-encoding="base64"' in twin
+    assert decoded(replay.replay_html(array, upto=3, packed=False)) == frames
     for step, fragments, _ in frames:
         assert {k: v for k, v in fragments.items() if k[1] != "head"} == expected(array, step)
     with pytest.raises(qopc_kit.ArgumentError, match="upto"):

@@ -13,6 +13,7 @@ it shows. The theme's style sheet, which every view starts with, is stored once 
 from __future__ import annotations
 
 import base64
+import gzip
 import html
 import json
 import re
@@ -184,8 +185,18 @@ def _layout(pairs: list[str], shown: dict[tuple[str, str], tuple[int, str]]) -> 
     return "".join(out)
 
 
+def _data_script(data: object, packed: bool) -> str:
+    """The script element holding the page's table: JSON, or ``packed`` as gzip in base64
+    (a tenth of the size; the script unpacks it with the browser's DecompressionStream)."""
+    if not packed:
+        return f'<script type="application/json" class="qopc-data">{_json(data)}</script>'
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+    return f'<script type="application/gzip" class="qopc-data" data-encoding="base64">{text}</script>'
+
+
 def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
-                title: str = "") -> str:
+                title: str = "", packed: bool = False) -> str:
     """The replay as one ``<div class="qopc-replay">`` with its style and script inline.
 
     It opens on its last frame when it has a ``note`` (the dashboard's static twin), else on
@@ -193,7 +204,7 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
     stored notebook on GitHub, an untrusted output in JupyterLab) sees it; the other frames
     are in the page's JSON table, which the script turns into frames (its fragments are
     stored once, in the markup), and the controls stay hidden and disabled until the
-    script has started.
+    script has started. A ``packed`` table is gzip in base64 (see :func:`_data_script`).
     """
     if not entries:
         raise ArgumentError("a replay needs at least one frame")
@@ -219,14 +230,15 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
             '<p class="qopc-keys" hidden>Keys: ← and → step back and forth (or move the '
             f'slider).</p><div class="qopc-frames">{sections[start]}</div>'
             f"{_layout(pairs, opening)}"
-            f'<script type="application/json" class="qopc-data">{_json(data)}</script>'
+            f"{_data_script(data, packed)}"
             f"<script>{_asset('replay.js')}</script></div>")
 
 
-def replay_html(array: DiskArray, *, upto: int | None = None, note: str = REPLAY_NOTE) -> str:
+def replay_html(array: DiskArray, *, upto: int | None = None, note: str = REPLAY_NOTE,
+                packed: bool = True) -> str:
     """The replay of ``array``'s steps up to ``upto``, to embed (the dashboard's static
     twin: the text/html of a stored output); it opens at the last step."""
-    return replay_body(array, history_entries(array, upto), note=note)
+    return replay_body(array, history_entries(array, upto), note=note, packed=packed)
 
 
 def page_html(array: DiskArray, entries: list[Entry] | None = None, *, title: str = "Replay",

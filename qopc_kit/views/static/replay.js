@@ -1,14 +1,30 @@
 // A replay page only shows and hides frames that Python drew; it computes no state.
 (function () {
   "use strict";
+  // The table is JSON, or gzip in base64 (a stored notebook's twin): unpacked by the
+  // browser, so it arrives later; without DecompressionStream the opening frame stays alone.
+  function table(element, then) {
+    if (element.getAttribute("data-encoding") !== "base64") {
+      then(JSON.parse(element.textContent));
+      return;
+    }
+    if (typeof DecompressionStream === "undefined") { return; }
+    var bytes = Uint8Array.from(atob(element.textContent.trim()), function (c) {
+      return c.charCodeAt(0);
+    });
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    new Response(stream).text().then(function (text) { then(JSON.parse(text)); });
+  }
   function start(root) {
     if (root.dataset.ready) { return; }
     root.dataset.ready = "1";
+    table(root.querySelector(".qopc-data"), function (data) { run(root, data); });
+  }
+  function run(root, data) {
     var slider = root.querySelector(".qopc-slider");
     var play = root.querySelector(".qopc-play");
     var where = root.querySelector(".qopc-where");
     var timer = null;
-    var data = JSON.parse(root.querySelector(".qopc-data").textContent);
     // The markup holds the opening frame only (what a reader without JavaScript sees); the
     // others are in the table, in order, with "" where the opening frame goes.
     var holder = root.querySelector(".qopc-frames");
