@@ -4,7 +4,8 @@ An nbconvert HTML page holding two stored dashboards (two replays) opens from fi
 with every other request aborted: each twin opens on its panel's step and shows the
 engine's state there, the keys, the slider and Play act on one twin only, and with
 JavaScript off each still shows its current frame with its controls hidden. In Voilà,
-Export page gives a download link whose file is the replay page of the session.
+JupyterLab and Notebook 7, Export page gives a download link whose file is the replay
+page of the session.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from tests.browser_support import (
     WAIT_MS,
     chromium_path,
     missing_browser_tools,
+    open_lab_notebook,
+    open_notebook7,
+    run_all_cells,
     running_server,
     skip_or_fail,
 )
@@ -194,14 +198,29 @@ def test_without_javascript_each_twin_shows_its_current_frame(chromium, lesson_p
     page.context.close()
 
 
-def test_export_page_in_voila_downloads_the_replay_page(chromium, tmp_path):
+def open_panel(page, kind: str, server):
+    """The live dashboard of app/dashboard.ipynb in Voilà, JupyterLab or Notebook 7."""
+    if kind == "voila":
+        page.goto(server.url("/"), timeout=2 * WAIT_MS)
+    else:
+        (open_lab_notebook if kind == "lab" else open_notebook7)(page, server, APP)
+        run_all_cells(page)
+    panel = page.locator(".qopc-dashboard").first
+    panel.wait_for(state="visible", timeout=4 * WAIT_MS)
+    panel.scroll_into_view_if_needed()
+    return panel
+
+
+@pytest.mark.parametrize("kind", ["voila", "lab", "notebook"])
+def test_export_page_downloads_the_replay_page(chromium, tmp_path, kind):
+    """Export page works with no file server wherever the panel runs: its link downloads
+    the replay page of the session, which replays on its own from file://."""
     clicks = ("Start", "Tick", "Write")
     twin = dashboard()
-    with running_server("voila", APP, tmp_path / "voila") as server:
+    with running_server(kind, APP, tmp_path / kind) as server:
         page = offline_page(chromium, height=900)
-        page.goto(server.url("/"), timeout=2 * WAIT_MS)
-        panel = page.locator(".qopc-dashboard").first
-        panel.wait_for(state="visible", timeout=4 * WAIT_MS)
+        panel = open_panel(page, kind, server)
+        before = list(page.errors)  # the front end's own, if any: not the panel's
         for name in clicks:
             twin.buttons[name].click()
             step = twin.step_label(len(twin.array.history) - 1)
@@ -215,7 +234,7 @@ def test_export_page_in_voila_downloads_the_replay_page(chromium, tmp_path):
         link = panel.locator("a.qopc-export-link")
         link.wait_for(state="visible")
         assert "exported the replay" in panel.locator(".qopc-message").inner_text()
-        page.screenshot(path=str(tmp_path / "export-voila.png"))
+        page.screenshot(path=str(tmp_path / f"export-{kind}.png"))
         href = link.get_attribute("href")
         prefix = "data:text/html;charset=utf-8;base64,"
         assert href.startswith(prefix)
@@ -228,7 +247,7 @@ def test_export_page_in_voila_downloads_the_replay_page(chromium, tmp_path):
         download.value.save_as(saved)
         assert saved.name == link.get_attribute("download")
         assert saved.read_text(encoding="utf-8") == page_text
-        assert not page.errors, page.errors
+        assert page.errors == before, page.errors
         page.context.close()
     # The downloaded page replays on its own, from file://.
     replay = offline_page(chromium)
