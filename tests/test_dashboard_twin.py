@@ -95,7 +95,8 @@ def test_export_page_links_the_replay_page_of_the_session():
     dash = played(dashboard(), "Start", "Tick", "Write", "Tick")
     assert dash.export_html.value == ""
     dash.buttons["Export page"].click()
-    assert "qopc-msg-ok" in dash.message.value and "exported the replay" in dash.message.value
+    assert "qopc-msg-ok" in dash.message.value
+    assert "exported a replay page up to step 4 (9 frames with the set-up" in dash.message.value
     name, page = exported(dash)
     assert name == "qopc-ET001-step-4.html" and name in dash.message.value  # the panel's 4th
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")

@@ -70,5 +70,5 @@ def export_link(array: DiskArray, step: str) -> tuple[str, str]:
     link = (f'<a class="qopc-download qopc-export-link" download="{html.escape(name)}" '
             f'href="{data_url(page)}">Download {html.escape(name)}</a>')
     size = len(page.encode("utf-8"))
-    return link, (f"exported the replay of {len(entries)} step(s) ({size // 1024 + 1} KB): "
-                  f"the link {name} is next to Export page")
+    return link, (f"exported a replay page up to {step} ({len(entries)} frames with the "
+                  f"set-up, {size // 1024 + 1} KB): the link {name} is next to Export page")
