@@ -132,6 +132,7 @@ def test_two_twins_on_a_page_each_open_on_their_step_and_move_alone(chromium, le
     page.locator(".qopc-replay[data-frame]").nth(1).wait_for(state="attached")
     last = [len(panel.array.history_steps()) - 1 for panel in made]
     assert frames_at(twins) == last  # each opens on its panel's step
+    assert page.locator(".qopc-still").count() == 0  # the views replace the images
     for number, panel in enumerate(made):
         twin = twins.nth(number)
         assert "replay: run the notebook for the live panel" in twin.inner_text()
@@ -171,6 +172,21 @@ def test_two_twins_on_a_page_each_open_on_their_step_and_move_alone(chromium, le
     page.context.close()
 
 
+def still_shows(twin, panel, step: int) -> None:
+    """The frame a reader without JavaScript sees: each pair's diagram as an image that
+    loaded, the frame's words (the block maps as text) open, no inline SVG."""
+    images = twin.locator("img.qopc-still-diagram")
+    assert images.count() == len(panel.array.at(step).pairs)
+    for number in range(images.count()):
+        assert images.nth(number).is_visible()
+        assert images.nth(number).evaluate("image => image.complete && image.naturalWidth > 0")
+    words = twin.locator(".qopc-frame .qopc-alt")
+    assert words.count() == 1 and words.is_visible()
+    if panel.array.at(step).pairs:
+        assert "Physical blocks:" in words.inner_text()
+    assert twin.locator("svg").count() == 0
+
+
 def test_without_javascript_each_twin_shows_its_current_frame(chromium, lesson_page):
     path, made = lesson_page
     page = offline_page(chromium, javascript=False)
@@ -184,10 +200,7 @@ def test_without_javascript_each_twin_shows_its_current_frame(chromium, lesson_p
         last = len(panel.array.history_steps()) - 1
         assert frames.first.get_attribute("data-step") == str(last)
         assert shown(twin) == state_of(panel, last)
-        assert twin.locator(".qopc-slot-diagram svg").count() == len(panel.array.pairs)
-        if panel.array.pairs:
-            assert twin.locator(".qopc-slot-diagram svg").first.is_visible()
-            assert twin.locator(".qopc-slot-physical .qopc-cell").first.is_visible()
+        still_shows(twin, panel, last)
         assert not twin.locator(".qopc-controls").is_visible()
         assert not twin.locator(".qopc-keys").is_visible()
         assert twin.locator(".qopc-slider").is_disabled()
@@ -261,3 +274,29 @@ def test_export_page_downloads_the_replay_page(chromium, tmp_path, kind):
         replay.keyboard.press("ArrowRight")
     assert not replay.errors and not replay.asked, (replay.errors, replay.asked)
     replay.context.close()
+
+
+def test_a_stored_twin_in_jupyterlab_before_the_notebook_runs(chromium, tmp_path):
+    """Opened in JupyterLab and not run, app/dashboard.ipynb shows its twin through the
+    sanitizer of untrusted outputs (no script, no style, no SVG): the current frame, its
+    diagram an image, its controls hidden, and no diagram's text spilled over the page."""
+    panel = dashboard()
+    with running_server("lab", APP, tmp_path / "lab") as server:
+        page = offline_page(chromium, height=900)
+        open_lab_notebook(page, server, APP)
+        twin = page.locator(".qopc-replay").first
+        twin.wait_for(state="visible")
+        assert "replay: run the notebook for the live panel" in twin.inner_text()
+        last = len(panel.array.history_steps()) - 1
+        frames = twin.locator(".qopc-frame")
+        # The sanitizer drops data-* attributes: the frame is known by its words.
+        assert frames.count() == 1
+        assert frames.first.locator(".qopc-command").inner_text().startswith(f"Step {last}: ")
+        assert shown(twin) == state_of(panel, last)
+        still_shows(twin, panel, last)
+        assert not twin.locator(".qopc-controls").is_visible()
+        assert not twin.locator(".qopc-keys").is_visible()
+        assert "QUICKOPC" not in twin.inner_text()  # an SVG's text, had the SVG been dropped
+        page.screenshot(path=str(tmp_path / "twin-lab-stored.png"))
+        print(f"screenshot: {tmp_path / 'twin-lab-stored.png'}")
+        page.context.close()

@@ -49,7 +49,6 @@ def decoded(page: str) -> list[tuple[int, dict[tuple[str, str], str], str]]:
     # The markup holds the opening frame; the table holds the others, "" in its place.
     markup = re.findall(r'<section class="qopc-frame".*?</section>', page[:found.start()], re.S)
     assert len(markup) == 1 and data["sections"].count("") == 1
-    drawn = drawn_slots(page[:found.start()])
     frames = []
     for section in (text or markup[0] for text in data["sections"]):
         step = int(re.search(r'data-step="(\d+)"', section).group(1))
@@ -58,34 +57,9 @@ def decoded(page: str) -> list[tuple[int, dict[tuple[str, str], str], str]]:
         for ident in show:
             pair, slot, pieces = data["frags"][int(ident)]
             key = (data["pairs"][pair], data["slots"][slot])
-            fragments[key] = (drawn[int(ident)] if pieces is None else
-                              "".join(data["pieces"][p] for p in pieces))
+            fragments[key] = "".join(data["pieces"][p] for p in pieces)
         frames.append((step, fragments, section))
     return frames
-
-
-SLOT = re.compile(r'<div class="qopc-slot qopc-slot-\w+" data-slot="\d+ (\d+)"'
-                  r'(?: data-frag="(\d+)")?>')
-
-
-def drawn_slots(markup: str) -> dict[int, str]:
-    """The fragments drawn in the slots of ``markup`` (the opening frame's), by number."""
-    if '<div class="qopc-pair"' not in markup:
-        return {}  # no frame shows a pair
-    layout = markup[markup.index('<div class="qopc-pair"'):]
-    cuts = list(SLOT.finditer(layout))
-    drawn = {}
-    for here, after in zip(cuts, [*cuts[1:], None], strict=True):
-        text = layout[here.end():after.start() if after else len(layout)]
-        last = int(here.group(1)) == len(replay.SLOTS) - 1  # its pair's grid ends after it
-        end = re.search(r'</div></div>(?:<div class="qopc-pair" data-pair="[^"]*">)?$'
-                        if last else r"</div>$", text)
-        assert end, text[-80:]
-        if here.group(2) is not None:
-            drawn[int(here.group(2))] = text[:end.start()]
-        else:
-            assert text[:end.start()] == "", "an empty slot holds nothing"
-    return drawn
 
 
 def expected(array, step: int) -> dict[tuple[str, str], str]:
@@ -192,6 +166,27 @@ def test_static_twin_stops_at_upto_and_opens_there():
         assert {k: v for k, v in fragments.items() if k[1] != "head"} == expected(array, step)
     with pytest.raises(qopc_kit.ArgumentError, match="upto"):
         replay.replay_html(array, upto=len(array.history_steps()))
+
+
+def test_the_opening_frame_shows_without_javascript():
+    """The opening frame's words are open and its diagrams are images of the same SVG (an
+    inline SVG would not survive the sanitizers of stored outputs); controls hidden."""
+    array = scenarios.load("01_full_start").run().array
+    last = len(array.history_steps()) - 1
+    twin = replay.replay_html(array)
+    markup = twin[:twin.index('class="qopc-data"')]
+    images = re.findall(r'<img class="qopc-still-diagram" alt="([^"]*)" '
+                        r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)">', markup)
+    views = expected(array, last)
+    assert [base64.b64decode(data).decode("utf-8") for _, data in images] == [
+        text for (_, slot), text in sorted(views.items()) if slot == "diagram"]
+    assert all(alt.startswith("State diagram") for alt, _ in images)
+    assert re.search(rf'<section [^>]*data-step="{last}"[^>]*aria-label="\d+">', markup)
+    assert '<details open="open">' in markup
+    assert '<div class="qopc-controls" hidden="hidden">' in markup
+    assert '<p class="qopc-keys" hidden="hidden">' in markup
+    assert markup.count('disabled="disabled"') == 2  # the slider and Play
+    assert "<svg" not in markup
 
 
 def test_python_m_qopc_kit_export(tmp_path):

@@ -120,12 +120,14 @@ def _frame_html(index: int, total: int, frame: Frame, ids: list[str], shown: boo
     states = "".join(f'<li class="qopc-state">{html.escape(s)}</li>'
                      f'<li class="qopc-progress">{html.escape(p)}</li>'
                      for s, p in zip(frame.states, frame.progress, strict=True))
+    opened = ' open="open"' if shown else ""  # the words of the frame a reader without JS sees
     return (f'<section class="qopc-frame" data-step="{entry.step}" '
             f'data-refused="{str(entry.refused).lower()}" data-show="{" ".join(ids)}" '
             f'data-title="{html.escape(title, quote=True)}" aria-label="{index + 1}"'
             f'{"" if shown else " hidden"}>'
             f'{caption}<p class="qopc-command">Step {entry.step}: {html.escape(entry.command)}'
-            f'</p>{output}<ul>{states}</ul><details><summary>This frame as text</summary>'
+            f'</p>{output}<ul>{states}</ul><details{opened}>'
+            '<summary>This frame as text</summary>'
             f'<pre class="qopc-alt">{html.escape(frame.alternative)}</pre></details></section>')
 
 
@@ -151,38 +153,41 @@ def _json(data: object) -> str:
     return text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
 
 
-def _table(frames: list[Frame], drawn: int) -> tuple[dict[str, object], list[list[int]]]:
-    """The page's shared data (pairs, slots, pieces, fragments) and each frame's fragments.
-
-    The fragments of frame ``drawn`` are in the page's markup: the table stores them as
-    ``null`` (the script reads them back from the markup) and none of their pieces.
-    """
+def _table(frames: list[Frame]) -> tuple[dict[str, object], list[list[int]]]:
+    """The page's shared data (pairs, slots, pieces, fragments) and each frame's fragments."""
     known: dict[tuple[str, str, str], int] = {}
     shows = [[known.setdefault((pair, slot, text), len(known))
               for (pair, slot), text in frame.fragments.items()] for frame in frames]
     pairs = sorted({pair for pair, _, _ in known})
-    marked = set(shows[drawn])
-    pieces, lists = share(["" if number in marked else text
-                           for number, (_, _, text) in enumerate(known)])
-    frags = [[pairs.index(pair), SLOTS.index(slot), None if number in marked else cut]
-             for number, ((pair, slot, _), cut) in enumerate(zip(known, lists, strict=True))]
+    pieces, lists = share([text for _, _, text in known])
+    frags = [[pairs.index(pair), SLOTS.index(slot), cut]
+             for (pair, slot, _), cut in zip(known, lists, strict=True)]
     return {"pairs": pairs, "slots": list(SLOTS), "pieces": pieces, "frags": frags}, shows
 
 
-def _layout(pairs: list[str], shown: dict[tuple[str, str], tuple[int, str]]) -> str:
-    """One grid per pair of empty slots, but those of ``shown`` (the opening frame's
-    fragments, by (pair, slot): (fragment number, its HTML)) drawn in already."""
-    out = []
-    for p, pair in enumerate(pairs):
-        slots = []
-        for s, slot in enumerate(SLOTS):
-            number, text = shown.get((pair, slot), (None, ""))
-            drawn = "" if number is None else f' data-frag="{number}"'
-            slots.append(f'<div class="qopc-slot qopc-slot-{slot}" data-slot="{p} {s}"'
-                         f"{drawn}>{text}</div>")
-        out.append(f'<div class="qopc-pair" data-pair="{html.escape(pair, quote=True)}">'
-                   + "".join(slots) + "</div>")
-    return "".join(out)
+def still_html(frame: Frame) -> str:
+    """What a reader with no JavaScript sees of ``frame`` besides its words (which its
+    section shows): each pair's state diagram as an image, an SVG in a ``data:`` URL, since
+    the sanitizers of stored outputs (JupyterLab's, GitHub's) drop inline SVG but keep
+    images. The script removes it once the frames are drawn."""
+    images = []
+    for (pair, slot), text in frame.fragments.items():
+        if slot == "diagram":
+            label = re.search(r'aria-label="([^"]*)"', text)
+            alt = label.group(1) if label else html.escape(f"State diagram of {pair}")
+            source = base64.b64encode(text.encode("utf-8")).decode("ascii")
+            images.append(f'<h3>{html.escape(pair)}</h3><img class="qopc-still-diagram" '
+                          f'alt="{alt}" src="data:image/svg+xml;base64,{source}">')
+    return f'<div class="qopc-still">{"".join(images)}</div>'
+
+
+def _layout(pairs: list[str]) -> str:
+    """One grid of empty slots per pair, which the script fills with each frame's fragments."""
+    return "".join(
+        f'<div class="qopc-pair" data-pair="{html.escape(pair, quote=True)}">' + "".join(
+            f'<div class="qopc-slot qopc-slot-{slot}" data-slot="{p} {s}"></div>'
+            for s, slot in enumerate(SLOTS)) + "</div>"
+        for p, pair in enumerate(pairs))
 
 
 def _data_script(data: object, packed: bool) -> str:
@@ -200,36 +205,34 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
     """The replay as one ``<div class="qopc-replay">`` with its style and script inline.
 
     It opens on its last frame when it has a ``note`` (the dashboard's static twin), else on
-    its first. That frame is drawn in the markup, so that a reader with no JavaScript (a
-    stored notebook on GitHub, an untrusted output in JupyterLab) sees it; the other frames
-    are in the page's JSON table, which the script turns into frames (its fragments are
-    stored once, in the markup), and the controls stay hidden and disabled until the
-    script has started. A ``packed`` table is gzip in base64 (see :func:`_data_script`).
+    its first. That frame is in the markup, its words shown and its diagrams as images
+    (:func:`still_html`), so that a reader with no JavaScript (a stored notebook on GitHub,
+    an untrusted output in JupyterLab) sees it; the other frames are in the page's table,
+    which the script turns into frames, and the controls stay hidden and disabled until
+    the script has started. A ``packed`` table is gzip in base64 (see :func:`_data_script`).
     """
     if not entries:
         raise ArgumentError("a replay needs at least one frame")
     frames = [draw_frame(array, entry) for entry in entries]
     start = len(frames) - 1 if note else 0
-    data, shows = _table(frames, start)
+    data, shows = _table(frames)
     pairs: list[str] = sorted({pair for frame in frames for pair, _ in frame.fragments})
     sections = [_frame_html(i, len(frames), frame, [str(n) for n in ids], i == start)
                 for i, (frame, ids) in enumerate(zip(frames, shows, strict=True))]
     data["sections"] = ["" if i == start else text for i, text in enumerate(sections)]
-    opening = {key: (number, text) for number, (key, text)
-               in zip(shows[start], frames[start].fragments.items(), strict=True)}
     heading = f"<h2>{html.escape(title)}</h2>" if title else ""
     said = f'<p class="qopc-note-replay">{html.escape(note)}</p>' if note else ""
     return (f'<div class="qopc-replay" role="region" aria-label="Replay" tabindex="0" '
             f'data-start="{start}">'
             f"{theme.style()}<style>{_asset('replay.css')}</style>{heading}{said}"
-            '<div class="qopc-controls" hidden><label>Step through the session '
+            '<div class="qopc-controls" hidden="hidden"><label>Step through the session '
             f'<input type="range" class="qopc-slider" min="0" max="{len(frames) - 1}" '
-            f'value="{start}" step="1" disabled></label>'
-            '<button type="button" class="qopc-play" disabled>Play</button>'
+            f'value="{start}" step="1" disabled="disabled"></label>'
+            '<button type="button" class="qopc-play" disabled="disabled">Play</button>'
             '<span class="qopc-where" aria-live="polite"></span></div>'
-            '<p class="qopc-keys" hidden>Keys: ← and → step back and forth (or move the '
-            f'slider).</p><div class="qopc-frames">{sections[start]}</div>'
-            f"{_layout(pairs, opening)}"
+            '<p class="qopc-keys" hidden="hidden">Keys: ← and → step back and forth (or move the '
+            f'slider).</p>{still_html(frames[start])}'
+            f'<div class="qopc-frames">{sections[start]}</div>{_layout(pairs)}'
             f"{_data_script(data, packed)}"
             f"<script>{_asset('replay.js')}</script></div>")
 

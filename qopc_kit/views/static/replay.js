@@ -37,21 +37,23 @@
     });
     if (frames.length === 0) { frames = [opening]; }
     frames.forEach(function (frame) { holder.appendChild(frame); });
+    // What a reader without JavaScript sees: the diagrams as images, the frame's words open.
+    var still = root.querySelector(".qopc-still");
+    if (still) { still.remove(); }
+    var words = opening.querySelector("details");
+    if (words) { words.open = false; }
     root.querySelectorAll(".qopc-controls, .qopc-keys").forEach(function (part) {
       part.hidden = false;
     });
     slider.disabled = false;
     play.disabled = false;
     var slots = {};
-    var drawn = {};  // the opening frame's fragments, by number: the markup holds them
     root.querySelectorAll(".qopc-slot").forEach(function (slot) {
       slots[slot.getAttribute("data-slot")] = slot;
-      if (slot.hasAttribute("data-frag")) { drawn[slot.getAttribute("data-frag")] = slot.innerHTML; }
     });
-    // A fragment is the pieces Python cut it into, joined back in order (null: in the markup).
+    // A fragment is the pieces Python cut it into, joined back in order.
     function fragment(id) {
       var frag = data.frags[id];
-      if (frag[2] === null) { return drawn[String(id)] || ""; }
       return frag[2].map(function (piece) { return data.pieces[piece]; }).join("");
     }
     function show(index) {
