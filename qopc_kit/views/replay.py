@@ -7,7 +7,8 @@ Copied/Rest. The page's JavaScript only shows and hides what was drawn.
 
 What frames share is stored once: each distinct fragment (a diagram with its marks, a
 block map, a table) is one hidden element of the page, and a frame lists the fragments
-it shows. The theme's style sheet, which every view starts with, is stored once too.
+it shows. The theme's style sheet, which every view starts with, is stored once too, in the
+table (the script puts it in the page).
 """
 
 from __future__ import annotations
@@ -220,11 +221,12 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
     sections = [_frame_html(i, len(frames), frame, [str(n) for n in ids], i == start)
                 for i, (frame, ids) in enumerate(zip(frames, shows, strict=True))]
     data["sections"] = ["" if i == start else text for i, text in enumerate(sections)]
+    data["style"] = theme.style()  # for the views the script draws (the still needs none)
     heading = f"<h2>{html.escape(title)}</h2>" if title else ""
     said = f'<p class="qopc-note-replay">{html.escape(note)}</p>' if note else ""
     return (f'<div class="qopc-replay" role="region" aria-label="Replay" tabindex="0" '
             f'data-start="{start}">'
-            f"{theme.style()}<style>{_asset('replay.css')}</style>{heading}{said}"
+            f"<style>{_asset('replay.css')}</style>{heading}{said}"
             '<div class="qopc-controls" hidden="hidden"><label>Step through the session '
             f'<input type="range" class="qopc-slider" min="0" max="{len(frames) - 1}" '
             f'value="{start}" step="1" disabled="disabled"></label>'

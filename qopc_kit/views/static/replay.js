@@ -38,6 +38,7 @@
     if (frames.length === 0) { frames = [opening]; }
     frames.forEach(function (frame) { holder.appendChild(frame); });
     // What a reader without JavaScript sees: the diagrams as images, the frame's words open.
+    if (data.style) { root.insertAdjacentHTML("afterbegin", data.style); }
     var still = root.querySelector(".qopc-still");
     if (still) { still.remove(); }
     var words = opening.querySelector("details");
