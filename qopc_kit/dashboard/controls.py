@@ -82,7 +82,7 @@ class Controls:
         left.add_class("qopc-left")
         right = widgets.VBox([self.viewing_box, self.state_html, self.progress_box,
                               self.blockmap_box, self.session_box, self.clock_box, self.io_box,
-                              self.time_box, self.share_box, self.why_html, self.message])
+                              self.time_box, self.why_html, self.message, self.share_box])
         right.add_class("qopc-right")
         grid = widgets.Box([left, right])
         grid.add_class("qopc-grid")
