@@ -101,14 +101,22 @@ def test_page_size_for_thirty_steps_of_sixteen_blocks():
     assert size <= 300 * 1024
 
 
-def test_no_network_reference():
-    page = replay.page_html(thirty_steps())
-    # XML namespace names (the SVG's xmlns, also inside the JSON table) are never fetched.
-    page = re.sub(r'xmlns(?::xlink)?=\\?"http://www\.w3\.org/(2000/svg|1999/xlink)\\?"', "",
-                  page)
-    assert not re.search(r"https?:", page)
-    for reference in re.findall(r'(?:src|href)\s*=\s*"([^"]*)"|url\(([^)]*)\)', page):
-        assert not any(re.match(r"\s*['\"]?\w+:", part) for part in reference), reference
+@pytest.mark.parametrize("packed", [False, True])
+def test_no_network_reference(packed):
+    array = thirty_steps()
+    page = (replay.replay_html(array, packed=True) if packed else replay.page_html(array))
+    # The twin's still diagrams are images in data: URLs (no request): look inside them too.
+    inside = [base64.b64decode(data).decode("utf-8") for data in
+              re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', page)]
+    assert bool(inside) == packed
+    page = re.sub(r'src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"', "", page)
+    for text in [page, *inside]:
+        # XML namespace names (the SVG's xmlns, also inside the JSON table) are never fetched.
+        text = re.sub(r'xmlns(?::xlink)?=\\?"http://www\.w3\.org/(2000/svg|1999/xlink)\\?"',
+                      "", text)
+        assert not re.search(r"https?:", text)
+        for reference in re.findall(r'(?:src|href)\s*=\s*"([^"]*)"|url\(([^)]*)\)', text):
+            assert not any(re.match(r"\s*['\"]?\w+:", part) for part in reference), reference
 
 
 @pytest.mark.parametrize("name", ["01_full_start", scenarios.list_scenarios()[-1]])
