@@ -104,5 +104,9 @@
     });
     show(Number(root.getAttribute("data-start") || 0));
   }
+  // Its own replay first: a front end may run an output's script before that output is
+  // found from the document (each replay starts once, whichever script reaches it).
+  var own = document.currentScript && document.currentScript.closest(".qopc-replay");
+  if (own) { start(own); }
   document.querySelectorAll(".qopc-replay").forEach(start);
 })();
