@@ -25,7 +25,8 @@ from qopc_kit.script import run_script
 
 SESSION = list(SESSION_COMMANDS)
 DOM_BUTTONS = ["Start", "Differential start", "Auto", "Reverse", "Cancel", "Cancel reverse",
-               "Tick", "Run to end", "Write", "Read", "Fail", "Undo", "Reset", "Save", "Load"]
+               "Tick", "Run to end", "Write", "Read", "Fail", "Undo", "Reset", "Save", "Load",
+               "Export page"]
 
 
 def enabled(dash: Dashboard) -> set[str]:
@@ -602,12 +603,15 @@ def test_uploaded_script_goes_to_the_box():
 
 
 def test_display_gives_the_widget_and_a_text_twin():
-    """In a notebook the panel displays as its widget, with one line of text for static renders."""
+    """In a notebook the panel displays as its widget, with one line of text for static renders
+    (and the replay as HTML: tests/test_dashboard_twin.py)."""
     dash = dashboard()
     bundle = dash._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == dash.root.model_id
     assert bundle["text/plain"] == ("QuickOPC dashboard on ET001, set-up: "
-                                    "ET001/0x1:ET001/0x6: No session; Copied 0 / Rest 0")
+                                    "ET001/0x1:ET001/0x6: No session; Copied 0 / Rest 0 "
+                                    "(stored as a replay of its 5 steps; run the notebook "
+                                    "for the live panel)")
 
 
 def test_value_box_reads_letters_and_bytes():

@@ -3,6 +3,8 @@ joined back exactly; captions and refusals from scripts; no network reference; s
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import re
 
@@ -38,12 +40,17 @@ def thirty_steps():
 
 def decoded(page: str) -> list[tuple[int, dict[tuple[str, str], str], str]]:
     """Each frame of ``page``: (step, its fragments by (pair, slot) joined back, its section)."""
-    found = re.search(r'<script type="application/json" class="qopc-data">(.*?)</script>',
-                      page, re.S)
+    found = re.search(r'<script type="application/(json|gzip)" class="qopc-data"'
+                      r'( data-encoding="base64")?>(.*?)</script>', page, re.S)
     assert found, "the page holds no data table"
-    data = json.loads(found.group(1))
+    kind, base64_, text = found.groups()
+    assert (kind == "gzip") == bool(base64_)
+    data = json.loads(gzip.decompress(base64.b64decode(text)) if base64_ else text)
+    # The markup holds the opening frame; the table holds the others, "" in its place.
+    markup = re.findall(r'<section class="qopc-frame".*?</section>', page[:found.start()], re.S)
+    assert len(markup) == 1 and data["sections"].count("") == 1
     frames = []
-    for section in re.findall(r'<section class="qopc-frame".*?</section>', page, re.S):
+    for section in (text or markup[0] for text in data["sections"]):
         step = int(re.search(r'data-step="(\d+)"', section).group(1))
         show = re.search(r'data-show="([\d ]*)"', section).group(1).split()
         fragments = {}
@@ -94,14 +101,22 @@ def test_page_size_for_thirty_steps_of_sixteen_blocks():
     assert size <= 300 * 1024
 
 
-def test_no_network_reference():
-    page = replay.page_html(thirty_steps())
-    # XML namespace names (the SVG's xmlns, also inside the JSON table) are never fetched.
-    page = re.sub(r'xmlns(?::xlink)?=\\?"http://www\.w3\.org/(2000/svg|1999/xlink)\\?"', "",
-                  page)
-    assert not re.search(r"https?:", page)
-    for reference in re.findall(r'(?:src|href)\s*=\s*"([^"]*)"|url\(([^)]*)\)', page):
-        assert not any(re.match(r"\s*['\"]?\w+:", part) for part in reference), reference
+@pytest.mark.parametrize("packed", [False, True])
+def test_no_network_reference(packed):
+    array = thirty_steps()
+    page = (replay.replay_html(array, packed=True) if packed else replay.page_html(array))
+    # The twin's still diagrams are images in data: URLs (no request): look inside them too.
+    inside = [base64.b64decode(data).decode("utf-8") for data in
+              re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', page)]
+    assert bool(inside) == packed
+    page = re.sub(r'src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"', "", page)
+    for text in [page, *inside]:
+        # XML namespace names (the SVG's xmlns, also inside the JSON table) are never fetched.
+        text = re.sub(r'xmlns(?::xlink)?=\\?"http://www\.w3\.org/(2000/svg|1999/xlink)\\?"',
+                      "", text)
+        assert not re.search(r"https?:", text)
+        for reference in re.findall(r'(?:src|href)\s*=\s*"([^"]*)"|url\(([^)]*)\)', text):
+            assert not any(re.match(r"\s*['\"]?\w+:", part) for part in reference), reference
 
 
 @pytest.mark.parametrize("name", ["01_full_start", scenarios.list_scenarios()[-1]])
@@ -153,10 +168,33 @@ def test_static_twin_stops_at_upto_and_opens_there():
     frames = decoded(twin)
     assert [step for step, _, _ in frames] == [0, 1, 2, 3]
     assert replay.REPLAY_NOTE in twin and 'data-start="3"' in twin
+    assert 'type="application/gzip" class="qopc-data" data-encoding="base64"' in twin
+    assert decoded(replay.replay_html(array, upto=3, packed=False)) == frames
     for step, fragments, _ in frames:
         assert {k: v for k, v in fragments.items() if k[1] != "head"} == expected(array, step)
     with pytest.raises(qopc_kit.ArgumentError, match="upto"):
         replay.replay_html(array, upto=len(array.history_steps()))
+
+
+def test_the_opening_frame_shows_without_javascript():
+    """The opening frame's words are open and its diagrams are images of the same SVG (an
+    inline SVG would not survive the sanitizers of stored outputs); controls hidden."""
+    array = scenarios.load("01_full_start").run().array
+    last = len(array.history_steps()) - 1
+    twin = replay.replay_html(array)
+    markup = twin[:twin.index('class="qopc-data"')]
+    images = re.findall(r'<img class="qopc-still-diagram" alt="([^"]*)" '
+                        r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)">', markup)
+    views = expected(array, last)
+    assert [base64.b64decode(data).decode("utf-8") for _, data in images] == [
+        text for (_, slot), text in sorted(views.items()) if slot == "diagram"]
+    assert all(alt.startswith("State diagram") for alt, _ in images)
+    assert re.search(rf'<section [^>]*data-step="{last}"[^>]*aria-label="\d+">', markup)
+    assert '<details open="open">' in markup
+    assert '<div class="qopc-controls" hidden="hidden">' in markup
+    assert '<p class="qopc-keys" hidden="hidden">' in markup
+    assert markup.count('disabled="disabled"') == 2  # the slider and Play
+    assert "<svg" not in markup
 
 
 def test_python_m_qopc_kit_export(tmp_path):

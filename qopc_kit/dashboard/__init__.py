@@ -25,6 +25,10 @@ Design choices:
   listed in the message, so the shipped scenarios with deliberate refusals load too.
 * Play ticks once per value change of an ``ipywidgets.Play`` (no threads: it also runs in
   JupyterLite) and stops by itself when no physical copy is left.
+* Where no kernel runs (a stored notebook on GitHub, nbviewer, an HTML export) the panel's
+  output is its static twin (:mod:`qopc_kit.dashboard.twin`): the replay of its steps so far,
+  marked as one; Export page gives the replay page of the session as a ``data:`` download
+  link, so it needs no file server (JupyterLab, Notebook 7 and Voilà alike).
 """
 
 from __future__ import annotations

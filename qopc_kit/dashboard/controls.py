@@ -57,6 +57,7 @@ class Controls:
         def _back_to_now(self) -> str: ...
         def _load(self) -> str: ...
         def _save(self) -> str: ...
+        def _export(self) -> str: ...
 
     def _button(self, name: str, tooltip: str, action: Callable[[], Step | str | None]) -> None:
         button = widgets.Button(description=name, tooltip=tooltip,
@@ -81,7 +82,7 @@ class Controls:
         left.add_class("qopc-left")
         right = widgets.VBox([self.viewing_box, self.state_html, self.progress_box,
                               self.blockmap_box, self.session_box, self.clock_box, self.io_box,
-                              self.time_box, self.why_html, self.message])
+                              self.time_box, self.why_html, self.message, self.share_box])
         right.add_class("qopc-right")
         grid = widgets.Box([left, right])
         grid.add_class("qopc-grid")
@@ -188,6 +189,11 @@ class Controls:
                      "(refused lines change nothing)", self._load)
         self.time_box = row([widgets.Label("Time"), self.buttons["Undo"], self.buttons["Reset"],
                              self.step_slider, self.buttons["Go back to step"]], "qopc-row-time")
+        self._button("Export page", "Make a page that replays this session step by step: a "
+                     "download link appears here (no server needed)", self._export)
+        self.export_html = html_box("qopc-export-box")
+        self.share_box = row([widgets.Label("Share"), self.buttons["Export page"],
+                              self.export_html], "qopc-row-share")
 
     def _build_script(self) -> None:
         self.script = ScriptBox(self._say)

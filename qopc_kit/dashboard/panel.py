@@ -49,6 +49,7 @@ from .parts import (
 )
 from .session_buttons import session_reasons
 from .style import panel_style
+from .twin import export_link, static_twin
 
 #: The copy commands: a loaded script's set-up is everything before the first of them.
 COMMAND_ACTIONS = ("start", "cancel")
@@ -410,6 +411,12 @@ class Dashboard(Controls):
             self.step_slider.value = self.step_slider.max
         return f"showing the latest step again: {self.step_label(len(self.array.history) - 1)}"
 
+    def _export(self) -> str:
+        self.export_html.value = ""  # never a link to an older page beside a refusal
+        link, done = export_link(self.array, self.step_label(len(self.array.history) - 1))
+        self.export_html.value = link
+        return done
+
     def _save(self) -> str:
         done = self.script.save(self.array)
         self.tabs.selected_index = 2  # the Scenario script tab, to show what was saved
@@ -446,10 +453,11 @@ class Dashboard(Controls):
         return text
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        # The widget view, with a short plain-text twin instead of the widget tree's repr
-        # (a static render and nbval see one stable line).
+        # The widget view, and for a reader with no kernel its static twin: the replay of
+        # the steps so far as HTML, and a short text that says it is one (instead of the
+        # widget tree's repr). See qopc_kit.dashboard.twin.
         bundle = dict(self.root._repr_mimebundle_(**kwargs))
-        bundle["text/plain"] = self.summary()
+        bundle["text/html"], bundle["text/plain"] = static_twin(self.array, self.summary())
         return bundle
 
     def __repr__(self) -> str:

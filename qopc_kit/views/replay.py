@@ -7,11 +7,14 @@ Copied/Rest. The page's JavaScript only shows and hides what was drawn.
 
 What frames share is stored once: each distinct fragment (a diagram with its marks, a
 block map, a table) is one hidden element of the page, and a frame lists the fragments
-it shows. The theme's style sheet, which every view starts with, is stored once too.
+it shows. The theme's style sheet, which every view starts with, is stored once too, in the
+table (the script puts it in the page).
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
 import json
 import re
@@ -106,7 +109,7 @@ def _asset(name: str) -> str:
     return files(__package__).joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
-def _frame_html(index: int, total: int, frame: Frame, ids: list[str]) -> str:
+def _frame_html(index: int, total: int, frame: Frame, ids: list[str], shown: bool) -> str:
     entry = frame.entry
     title = f"Frame {index + 1} of {total}, step {entry.step}: {entry.command}"
     caption = (f'<p class="qopc-caption">{html.escape(entry.caption)}</p>'
@@ -118,11 +121,14 @@ def _frame_html(index: int, total: int, frame: Frame, ids: list[str]) -> str:
     states = "".join(f'<li class="qopc-state">{html.escape(s)}</li>'
                      f'<li class="qopc-progress">{html.escape(p)}</li>'
                      for s, p in zip(frame.states, frame.progress, strict=True))
+    opened = ' open="open"' if shown else ""  # the words of the frame a reader without JS sees
     return (f'<section class="qopc-frame" data-step="{entry.step}" '
             f'data-refused="{str(entry.refused).lower()}" data-show="{" ".join(ids)}" '
-            f'data-title="{html.escape(title, quote=True)}" aria-label="{index + 1}" hidden>'
+            f'data-title="{html.escape(title, quote=True)}" aria-label="{index + 1}"'
+            f'{"" if shown else " hidden"}>'
             f'{caption}<p class="qopc-command">Step {entry.step}: {html.escape(entry.command)}'
-            f'</p>{output}<ul>{states}</ul><details><summary>This frame as text</summary>'
+            f'</p>{output}<ul>{states}</ul><details{opened}>'
+            '<summary>This frame as text</summary>'
             f'<pre class="qopc-alt">{html.escape(frame.alternative)}</pre></details></section>')
 
 
@@ -160,40 +166,84 @@ def _table(frames: list[Frame]) -> tuple[dict[str, object], list[list[int]]]:
     return {"pairs": pairs, "slots": list(SLOTS), "pieces": pieces, "frags": frags}, shows
 
 
-def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
-                title: str = "") -> str:
-    """The replay as one ``<div class="qopc-replay">`` with its style and script inline."""
-    if not entries:
-        raise ArgumentError("a replay needs at least one frame")
-    frames = [draw_frame(array, entry) for entry in entries]
-    data, shows = _table(frames)
-    pairs: list[str] = sorted({pair for frame in frames for pair, _ in frame.fragments})
-    layout = "".join(
+def still_html(frame: Frame) -> str:
+    """What a reader with no JavaScript sees of ``frame`` besides its words (which its
+    section shows): each pair's state diagram as an image, an SVG in a ``data:`` URL, since
+    the sanitizers of stored outputs (JupyterLab's, GitHub's) drop inline SVG but keep
+    images. The script removes it once the frames are drawn."""
+    images = []
+    for (pair, slot), text in frame.fragments.items():
+        if slot == "diagram":
+            label = re.search(r'aria-label="([^"]*)"', text)
+            alt = label.group(1) if label else html.escape(f"State diagram of {pair}")
+            source = base64.b64encode(text.encode("utf-8")).decode("ascii")
+            images.append(f'<h3>{html.escape(pair)}</h3><img class="qopc-still-diagram" '
+                          f'alt="{alt}" src="data:image/svg+xml;base64,{source}">')
+    return f'<div class="qopc-still">{"".join(images)}</div>'
+
+
+def _layout(pairs: list[str]) -> str:
+    """One grid of empty slots per pair, which the script fills with each frame's fragments."""
+    return "".join(
         f'<div class="qopc-pair" data-pair="{html.escape(pair, quote=True)}">' + "".join(
             f'<div class="qopc-slot qopc-slot-{slot}" data-slot="{p} {s}"></div>'
             for s, slot in enumerate(SLOTS)) + "</div>"
         for p, pair in enumerate(pairs))
-    body = "".join(_frame_html(i, len(frames), frame, [str(n) for n in ids])
-                   for i, (frame, ids) in enumerate(zip(frames, shows, strict=True)))
+
+
+def _data_script(data: object, packed: bool) -> str:
+    """The script element holding the page's table: JSON, or ``packed`` as gzip in base64
+    (a tenth of the size; the script unpacks it with the browser's DecompressionStream)."""
+    if not packed:
+        return f'<script type="application/json" class="qopc-data">{_json(data)}</script>'
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+    return f'<script type="application/gzip" class="qopc-data" data-encoding="base64">{text}</script>'
+
+
+def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
+                title: str = "", packed: bool = False) -> str:
+    """The replay as one ``<div class="qopc-replay">`` with its style and script inline.
+
+    It opens on its last frame when it has a ``note`` (the dashboard's static twin), else on
+    its first. That frame is in the markup, its words shown and its diagrams as images
+    (:func:`still_html`), so that a reader with no JavaScript (a stored notebook on GitHub,
+    an untrusted output in JupyterLab) sees it; the other frames are in the page's table,
+    which the script turns into frames, and the controls stay hidden and disabled until
+    the script has started. A ``packed`` table is gzip in base64 (see :func:`_data_script`).
+    """
+    if not entries:
+        raise ArgumentError("a replay needs at least one frame")
+    frames = [draw_frame(array, entry) for entry in entries]
+    start = len(frames) - 1 if note else 0
+    data, shows = _table(frames)
+    pairs: list[str] = sorted({pair for frame in frames for pair, _ in frame.fragments})
+    sections = [_frame_html(i, len(frames), frame, [str(n) for n in ids], i == start)
+                for i, (frame, ids) in enumerate(zip(frames, shows, strict=True))]
+    data["sections"] = ["" if i == start else text for i, text in enumerate(sections)]
+    data["style"] = theme.style()  # for the views the script draws (the still needs none)
     heading = f"<h2>{html.escape(title)}</h2>" if title else ""
     said = f'<p class="qopc-note-replay">{html.escape(note)}</p>' if note else ""
     return (f'<div class="qopc-replay" role="region" aria-label="Replay" tabindex="0" '
-            f'data-start="{len(frames) - 1 if note else 0}">'
-            f"{theme.style()}<style>{_asset('replay.css')}</style>{heading}{said}"
-            '<div class="qopc-controls"><label>Step through the session '
+            f'data-start="{start}">'
+            f"<style>{_asset('replay.css')}</style>{heading}{said}"
+            '<div class="qopc-controls" hidden="hidden"><label>Step through the session '
             f'<input type="range" class="qopc-slider" min="0" max="{len(frames) - 1}" '
-            'value="0" step="1"></label><button type="button" class="qopc-play">Play</button>'
+            f'value="{start}" step="1" disabled="disabled"></label>'
+            '<button type="button" class="qopc-play" disabled="disabled">Play</button>'
             '<span class="qopc-where" aria-live="polite"></span></div>'
-            '<p class="qopc-keys">Keys: ← and → step back and forth (or move the slider).</p>'
-            f'<div class="qopc-frames">{body}</div>{layout}'
-            f'<script type="application/json" class="qopc-data">{_json(data)}</script>'
+            '<p class="qopc-keys" hidden="hidden">Keys: ← and → step back and forth (or move the '
+            f'slider).</p>{still_html(frames[start])}'
+            f'<div class="qopc-frames">{sections[start]}</div>{_layout(pairs)}'
+            f"{_data_script(data, packed)}"
             f"<script>{_asset('replay.js')}</script></div>")
 
 
-def replay_html(array: DiskArray, *, upto: int | None = None, note: str = REPLAY_NOTE) -> str:
+def replay_html(array: DiskArray, *, upto: int | None = None, note: str = REPLAY_NOTE,
+                packed: bool = True) -> str:
     """The replay of ``array``'s steps up to ``upto``, to embed (the dashboard's static
     twin: the text/html of a stored output); it opens at the last step."""
-    return replay_body(array, history_entries(array, upto), note=note)
+    return replay_body(array, history_entries(array, upto), note=note, packed=packed)
 
 
 def page_html(array: DiskArray, entries: list[Entry] | None = None, *, title: str = "Replay",
@@ -207,3 +257,9 @@ def page_html(array: DiskArray, entries: list[Entry] | None = None, *, title: st
             f"<title>{html.escape(title)}</title></head><body>{lead}"
             f"{replay_body(array, entries, title=title if heading is None else heading)}{extra}"
             "</body></html>\n")
+
+
+def data_url(page: str) -> str:
+    """``page`` as a ``data:`` URL, for a download link that needs no file server."""
+    return ("data:text/html;charset=utf-8;base64,"
+            + base64.b64encode(page.encode("utf-8")).decode("ascii"))
