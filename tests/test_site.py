@@ -17,6 +17,7 @@ import pytest
 from qopc_kit import scenarios, site
 from qopc_kit.export import script_entries
 from qopc_kit.site_rules import RULES, rule_html, rules_for
+from tests.test_replay import decoded
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The rule ids of the lessons' cell tags (rule:<id>), in the order of the specification.
@@ -217,10 +218,11 @@ def test_scenario_pages_carry_captions_and_the_golden_transcript(out):
         _, entries = script_entries(site.without_header(scenario.text))
         _, whole = script_entries(scenario.text)
         assert [e.command for e in entries] == [e.command for e in whole]
-        assert text.count('class="qopc-frame"') == len(entries)
-        for entry in entries:
+        frames = decoded(text)  # the opening frame in the markup, the others in its table
+        assert len(frames) == len(entries)
+        for entry, (_, _, section) in zip(entries, frames, strict=True):
             if entry.caption:
-                assert f'<p class="qopc-caption">{html.escape(entry.caption)}</p>' in text
+                assert f'<p class="qopc-caption">{html.escape(entry.caption)}</p>' in section
                 captions += 1
         assert scenario.title not in entries[0].caption  # shown once, above the replay
         for rule in rules_for(name):
