@@ -354,3 +354,17 @@ def set_lab_theme(page, theme: str) -> None:
     page.wait_for_selector(f"body[data-jp-theme-name='{theme}']", state="attached",
                            timeout=WAIT_MS)
     page.wait_for_timeout(500)  # the theme's CSS variables apply on the next frames
+
+
+def offline_chromium(tmp_path_factory) -> Iterator:
+    """For a module's fixture: a headless Chromium context with a fresh profile, offline but
+    for 127.0.0.1 (skips, or fails under QOPC_REQUIRE_BROWSER, when there is none)."""
+    reason = missing_browser_tools()
+    if reason:
+        skip_or_fail(reason)
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright, chromium_context(playwright, profile,
+                                                           chromium_path()) as context:
+        yield context

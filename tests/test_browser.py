@@ -24,16 +24,13 @@ from browser_support import (
     ROOT,
     SCREENSHOTS,
     WAIT_MS,
-    chromium_context,
-    chromium_path,
     menu,
-    missing_browser_tools,
+    offline_chromium,
     open_lab_notebook,
     open_notebook7,
     run_all_cells,
     running_server,
     set_lab_theme,
-    skip_or_fail,
 )
 
 pytestmark = pytest.mark.browser
@@ -56,16 +53,8 @@ LAST_CLICK = "Tick"
 @pytest.fixture(scope="module")
 def context(tmp_path_factory):
     """A headless Chromium with a fresh profile (skips or fails when there is none)."""
-    reason = missing_browser_tools()
-    if reason:
-        skip_or_fail(reason)
     assert TOUR.is_file(), f"the notebook under test is missing: {TOUR}"
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright, chromium_context(playwright, profile,
-                                                           chromium_path()) as browser:
-        yield browser
+    yield from offline_chromium(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

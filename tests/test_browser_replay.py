@@ -11,13 +11,7 @@ from qopc_kit import scenarios
 from qopc_kit.export import script_entries
 from qopc_kit.views import replay
 from qopc_kit.views.status import progress_text, state_line
-from tests.browser_support import (
-    SCREENSHOTS,
-    chromium_context,
-    chromium_path,
-    missing_browser_tools,
-    skip_or_fail,
-)
+from tests.browser_support import SCREENSHOTS, offline_chromium
 
 pytestmark = pytest.mark.browser
 SCENARIO = "01_full_start"
@@ -25,15 +19,7 @@ SCENARIO = "01_full_start"
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    reason = missing_browser_tools()
-    if reason:
-        skip_or_fail(reason)
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright, chromium_context(playwright, profile,
-                                                           chromium_path()) as context:
-        yield context
+    yield from offline_chromium(tmp_path_factory)
 
 
 def shown(page) -> list[str]:

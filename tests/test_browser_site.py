@@ -10,13 +10,7 @@ import pytest
 
 from qopc_kit import scenarios, site
 from qopc_kit.export import script_entries
-from tests.browser_support import (
-    SCREENSHOTS,
-    chromium_context,
-    chromium_path,
-    missing_browser_tools,
-    skip_or_fail,
-)
+from tests.browser_support import SCREENSHOTS, offline_chromium
 from tests.test_browser_replay import engine, shown
 
 pytestmark = pytest.mark.browser
@@ -25,15 +19,7 @@ SCENARIO = "03_diff_from_tracking"
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    reason = missing_browser_tools()
-    if reason:
-        skip_or_fail(reason)
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright, chromium_context(playwright, profile,
-                                                           chromium_path()) as context:
-        yield context
+    yield from offline_chromium(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
