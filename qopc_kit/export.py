@@ -17,6 +17,8 @@ from pathlib import Path
 
 from .engine import errors
 from .engine.array import DiskArray
+from .shell import scenarios
+from .shell.cli import scenario_name
 from .shell.script import Console, parse_script
 from .views.diagram import state_diagram_svg
 from .views.replay import Entry, page_html
@@ -75,28 +77,63 @@ def export_frames(array: DiskArray, entries: list[Entry], folder: str | Path) ->
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
+def read_script(name: str) -> tuple[str, str]:
+    """(title, text) of ``name``: a .qopc file, else a scenario of the library by name or
+    number (as ``qopc run`` takes them)."""
+    path = Path(name)
+    if path.is_file() or path.suffix == ".qopc" or "/" in name:
+        try:
+            return path.stem, path.read_text(encoding="utf-8")
+        except OSError as problem:
+            raise errors.ArgumentError(f"cannot read {name}: {problem.strerror}") from None
+        except UnicodeDecodeError as problem:
+            raise errors.ArgumentError(f"cannot read {name}: not UTF-8 text "
+                                       f"(byte {problem.start})") from None
+    scenario = scenarios.load(scenario_name(name))
+    return scenario.name, scenario.text
+
+
+def write(target: Path, text: str) -> None:
+    """Write ``text`` to the file ``target``; a folder, or a missing parent, is an error that
+    says so."""
+    if target.is_dir():
+        raise errors.ArgumentError(f"{target} is a folder: give a file name for the page")
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as problem:
+        raise errors.ArgumentError(f"cannot write {target}: {problem.strerror}") from None
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m qopc_kit export") -> int:
     """The command line: ``SCRIPT -o PAGE.html`` and/or ``--frames DIR``."""
-    parser = argparse.ArgumentParser(prog="python -m qopc_kit.export",
-                                     description="Export a .qopc script as a replay page.")
-    parser.add_argument("script", type=Path)
+    parser = argparse.ArgumentParser(prog=prog,
+                                     description="Export a .qopc script (or a scenario of the "
+                                     "library, by name or number) as a replay page.")
+    parser.add_argument("script", help="a .qopc file, or a scenario's name or number "
+                        "(qopc list)")
     parser.add_argument("-o", "--output", type=Path, help="the HTML page to write")
     parser.add_argument("--frames", type=Path, help="a folder for one SVG per step")
     args = parser.parse_args(argv)
     if args.output is None and args.frames is None:
         parser.error("give -o PAGE.html, --frames DIR or both")
     try:
-        array, entries = script_entries(args.script.read_text(encoding="utf-8"))
-    except (OSError, errors.QuickOPCError) as problem:
-        print(f"error: {problem}", file=sys.stderr)
+        if args.frames is not None and args.frames.exists() and not args.frames.is_dir():
+            raise errors.ArgumentError(f"{args.frames} is a file: --frames needs a folder")
+        title, text = read_script(args.script)
+        array, entries = script_entries(text)
+        if args.output is not None:
+            write(args.output, page_html(array, entries, title=title))
+            print(f"wrote {args.output}")
+        if args.frames is not None:
+            try:
+                count = len(export_frames(array, entries, args.frames))
+            except OSError as problem:
+                raise errors.ArgumentError(f"cannot write to {args.frames}: "
+                                           f"{problem.strerror}") from None
+            print(f"wrote {count} SVG files to {args.frames}")
+    except errors.QuickOPCError as problem:
+        print(f"{prog}: error: {problem}", file=sys.stderr)
         return 2
-    if args.output is not None:
-        args.output.write_text(page_html(array, entries, title=args.script.stem),
-                               encoding="utf-8")
-        print(f"wrote {args.output}")
-    if args.frames is not None:
-        print(f"wrote {len(export_frames(array, entries, args.frames))} SVG files "
-              f"to {args.frames}")
     return 0
 
 
@@ -110,5 +147,5 @@ def qopc(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["export"]:
-        return main(args[1:])
+        return main(args[1:], prog="qopc export")
     return shell_main(args)

@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         return _subcommand(argv)
     parser = argparse.ArgumentParser(
         prog="qopc", description=__doc__.splitlines()[0],
-        epilog="subcommands: qopc list | run NAME | lessons DIR [--force] | app "
+        epilog="subcommands: qopc list | run NAME | export SCRIPT -o PAGE.html | lessons DIR "
+               "[--force] | app | teacher grade|key|nbgrader|coverage "
                "(qopc SUBCOMMAND --help)")
     parser.add_argument("script", nargs="?", help="a .qopc script ('-' reads standard input)")
     parser.add_argument("--strict", action="store_true",
