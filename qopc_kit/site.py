@@ -240,7 +240,8 @@ def rules_page(out: Path) -> Path:
             "<p>Each rule of the kit's behaviour, by id, tagged as the specification tags "
             'it: <b class="tag-D">[D]</b> documented (by Fujitsu unless another source is '
             'named), <b class="tag-M">[M]</b> a modelling choice of the kit where no manual '
-            "says it. Each names the lesson that teaches it and the exercise of lesson 9 that "
+            "says it; each [D] names its document, and a clause the specification leaves "
+            "untagged (B5, B6) carries no tag here either. Each names the lesson that teaches it and the exercise of lesson 9 that "
             "checks it, and links to the scenarios of the library that show it.</p>"
             + rules_table(titles) + nav([("Index", "index.html", "")], bottom=True))
     target = out / "rules.html"

@@ -50,41 +50,46 @@ _B, _V, _U = "Block-level rules", "Reverse copy", "What a user sees"
 RULES: tuple[Rule, ...] = (
     Rule("T-start", _T,
          "No session → Copying/Tracking on acopc start: the logical copy is complete at once, "
-         "every block is queued [D].",
+         "every block is queued [D: Express A.5.1].",
          "D", _LOGICAL, "2a",
          ("01_full_start", "10_auto_in_each_state"), r"Copying/Tracking"),
     Rule("T-complete", _T,
-         "Copying/Tracking → Tracking when the last block leaves the queue [D]; at once, "
+         "Copying/Tracking → Tracking when the last block leaves the queue [D: Express A.5.1]; "
+         "at once, "
          "whatever moved that block [M].",
          "D; M (at once, any mover)", _LOGICAL, "7a",
          ("01_full_start", "02_last_block_any_mover"), r"Copying/Tracking -> Tracking"),
     Rule("T-diff", _T,
          "Tracking → Copying/Tracking on acopc start -diff; queued = source-tracked | "
-         "destination-tracked blocks; destination changes rolled back [D].",
+         "destination-tracked blocks; destination changes rolled back [D: Express A.5.1].",
          "D", _DIFF, "3a",
          ("03_diff_from_tracking", "05_same_block_both_sides"), r"start .*-diff"),
     Rule("T-diff-copy", _T,
-         "Copying/Tracking → Copying/Tracking on acopc start -diff: accepted [D]; what it "
+         "Copying/Tracking → Copying/Tracking on acopc start -diff: accepted [D: the CCM guide's "
+         "acopc start, its -auto table]; what it "
          "queues is the kit's rule [M].",
          "D (accepted); M (queue rule)", _DIFF, "3c",
          ("04_restart_during_copy", "10_auto_in_each_state"), r"start .*-(diff|auto)"),
     Rule("T-cancel-copy", _T,
-         "Copying/Tracking → No session on acopc cancel; the destination is unusable [D].",
+         "Copying/Tracking → No session on acopc cancel; the destination is unusable "
+         "[D: Express A.5.1].",
          "D", _CANCEL, "5a",
          ("08_cancel_in_each_state",), r"(?i)unusable"),
     Rule("T-cancel-track", _T,
-         "Tracking → No session on acopc cancel; the destination is usable [D]; the next start"
+         "Tracking → No session on acopc cancel; the destination is usable [D: Express A.5.1]; "
+         "the next start"
          " is full [M].",
          "D; M (next start full)", _CANCEL, "5b",
          ("08_cancel_in_each_state", "18_cancel_tracking_then_full"), r"cancel"),
     Rule("T-suspend", _T,
          "A failure on either volume → Error suspend; only cancel and a full start recover "
-         "[D].",
+         "[D: ETERNUSmgr \"Advanced Copy Status\"; the CCM guide, acopc start -auto].",
          "D", _EDGES, "7a",
          ("09_error_suspend_auto", "19_failure_in_tracking"), r"Error suspend"),
     Rule("T-auto", _T,
          "acopc start -auto: full from No session, differential from Tracking and "
-         "Copying/Tracking, cancel then full from Error suspend [D].",
+         "Copying/Tracking, cancel then full from Error suspend "
+         "[D: the CCM guide, acopc start].",
          "D", _LAB, "6a",
          ("09_error_suspend_auto", "10_auto_in_each_state", "16_group_all_or_none"),
          r"start .*-auto"),
@@ -110,8 +115,9 @@ RULES: tuple[Rule, ...] = (
          "M (Fujitsu codes)", _EDGES, "6d",
          ("12_refused_cascade", "15_refused_starts"), r"4097|32821"),
     Rule("S-multi", _S,
-         "One source, several destinations (multi-copy) [D], each session with its own queue "
-         "and tracking [D].",
+         "One source, several destinations (multi-copy) [D: ETERNUS Design "
+         "Guide (Basic)]; each session keeps its own queue "
+         "and tracking (SPEC.md gives this no tag).",
          "D", _EDGES, "7b",
          ("11_two_destinations",), r"SID"),
     Rule("B1", _B,
@@ -143,13 +149,15 @@ RULES: tuple[Rule, ...] = (
          "-", _LOGICAL, "2d",
          ("01_full_start", "06_read_uncopied_block"), r"show"),
     Rule("V-reverse", _V,
-         "start -r: a plain OPC from destination to source [D]; it needs the forward pair in "
+         "start -r: a plain OPC from destination to source [D: the CCM guide, "
+         "acopc start -r]; it needs the forward pair in "
          "Tracking [M]; the source's logical image changes at once.",
          "D; M (needs Tracking)", _LAB, "6b",
          ("13_reverse_after_backup", "17_reverse_rules"), r"start .*-r\b"),
     Rule("V-end", _V,
-         "The reverse OPC ends by itself when its copy completes [D]; the forward session "
-         "records the restored blocks [M]; source writes since the backup are lost [D].",
+         "The reverse OPC ends by itself when its copy completes "
+         "[D: ETERNUSmgr \"Advanced Copy Status\"]; the forward session "
+         "records the restored blocks [M]; source writes since the backup are lost [D: ACM, restore].",
          "D; M (forward records)", _LAB, "6e",
          ("13_reverse_after_backup",), r"Copying -> No session"),
     Rule("U-query", _U,
