@@ -477,3 +477,15 @@ def test_3a_names_the_source_only_count():
             assert "only the source-tracked blocks" in message
             return
     pytest.fail("no seed in 0..39 where the source-only count is wrong")
+
+
+def test_no_scenario_prints_a_tick_that_does_nothing():
+    """Over 300 names, no step says "tick 0" (a run with nothing to copy prints no step),
+    and every "runs to the end of the copy" step took at least one tick."""
+    for seed in range(300):
+        name = f"student {seed}"
+        for key, exercise in answer_key(name).items():
+            assert not re.search(r"\btick 0\b", exercise.setup), (name, key, exercise.setup)
+            for ticks in re.findall(r"tick (\d+) +\(the copier runs to the end", exercise.setup):
+                assert int(ticks) > 0, (name, key)
+    assert "tick 0" not in ExerciseSet("Ada Lovelace")["1a"].text()
