@@ -12,6 +12,7 @@ import pytest
 from qopc_kit import ArgumentError
 from qopc_kit.teaching.__main__ import main
 from qopc_kit.teaching.exercises import (
+    SOLUTION_AFTER,
     ExerciseSet,
     answer_key,
     default_student,
@@ -239,3 +240,47 @@ def test_qopc_teacher_runs_the_teaching_commands(capsys):
     via_qopc = capsys.readouterr().out
     assert main(["key", "ada"]) == 0
     assert via_qopc == capsys.readouterr().out and "ada (seed" in via_qopc
+
+
+def _late(exercise) -> list[object]:
+    """SOLUTION_AFTER wrong answers, then the right one (given once the solution is open)."""
+    return [_wrong(exercise)] * SOLUTION_AFTER + [exercise.answer]
+
+
+def test_a_right_answer_after_the_solution_opened_is_not_solved(tmp_path):
+    """Three wrong, the solution opens, then the right answer: the student's score, the
+    table (its own mark, in the legend) and the CSV (0) do not count it as solved."""
+    ada = ExerciseSet("ada")
+    key = answer_key(ada.student)
+    for given in _late(key["2a"]):
+        feedback = ada.check("2a", given)
+    assert feedback.correct and "does not count as solved" in feedback.message
+    ada.check("3a", key["3a"].answer)
+    assert ada.score() == (f"ada: 1/{len(ada.tasks)} solved in {SOLUTION_AFTER + 2} attempt(s); "
+                           "1 right only after the solution had opened (not solved)")
+    ada.save(tmp_path)
+    table = teacher_view(tmp_path)
+    keys = list(ada.tasks)
+    row = _row(table, "ada")
+    assert row[1 + keys.index("2a")] == f"so({SOLUTION_AFTER + 1})"
+    assert row[1 + keys.index("3a")] == "ok(1)" and row[-1] == f"1/{len(keys)}"
+    assert "so(n) right at attempt n, after 3 wrong answers had opened the solution: " \
+        "not solved" in table
+    (csv_row,) = csv.DictReader(io.StringIO(grades_csv(tmp_path)))
+    assert (csv_row["2a"], csv_row["2a attempts"], csv_row["solved"]) == \
+        ("0", str(SOLUTION_AFTER + 1), "1")
+    right_in_time = ExerciseSet("bob")
+    for given in _late(answer_key("bob")["2a"])[1:]:  # two wrong, then right: solved
+        right_in_time.check("2a", given)
+    assert right_in_time.score().startswith(f"bob: 1/{len(keys)} solved")
+
+
+def test_a_forged_verdict_cannot_hide_a_late_answer(tmp_path):
+    """A file claiming every attempt right is regraded from its raw answers: still late."""
+    key = answer_key("eve")["2a"]
+    raw = [format_answer(key.kind, given) for given in _late(key)]
+    _write(tmp_path, "eve.json", {"student": "eve", "seed": seed_for("eve"),
+                                  "attempts": {"2a": [[r, True] for r in raw]}})
+    (grade,) = grades(tmp_path)
+    assert grade.cell("2a") == f"so({SOLUTION_AFTER + 1})" and grade.solved == 0
+    assert FORGED in grade.flags

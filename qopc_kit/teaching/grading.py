@@ -20,16 +20,24 @@ from pathlib import Path
 
 from ..engine.errors import ArgumentError
 from .exercises import (
+    SOLUTION_AFTER,
     ExerciseSet,
     answer_key,
     attempts_used,
     file_name,
     normalise_name,
+    outcome,
     read_attempts,
     seed_for,
 )
 
 __all__ = ["Grade", "display_width", "grade_file", "grades", "grades_csv", "regrade", "teacher_view"]
+
+#: The table's mark of each :func:`outcome`, and the legend printed under it.
+MARKS = {"ok": "ok", "late": "so", "x": "x"}
+LEGEND = (f"ok(n) solved at attempt n; so(n) right at attempt n, after {SOLUTION_AFTER} wrong "
+          "answers had opened the solution: not solved (0 in the CSV); x(n) n wrong "
+          "attempts; . not tried")
 
 FORGED = "verdicts differ from the regrade (forged, or saved by another version)"
 
@@ -45,7 +53,8 @@ class Grade:
 
     @property
     def solved(self) -> int:
-        return sum(any(ok for _, ok in tries) for tries in self.tries.values())
+        """Exercises answered right before their solution opened (see :func:`outcome`)."""
+        return sum(outcome(tries) == "ok" for tries in self.tries.values())
 
     @property
     def used(self) -> int:
@@ -58,11 +67,13 @@ class Grade:
                 f"regraded from the name's seed; flags: {'; '.join(self.flags) or 'none'}")
 
     def cell(self, key: str) -> str:
-        """``ok(n)`` solved at attempt n, ``x(n)`` n wrong attempts, ``.`` not tried."""
+        """``ok(n)`` solved at attempt n, ``so(n)`` right at attempt n but after the solution
+        opened (not solved), ``x(n)`` n wrong attempts, ``.`` not tried (see :data:`LEGEND`)."""
         tries = self.tries.get(key, [])
-        if not tries:
+        end = outcome(tries)
+        if not end:
             return "."
-        return f"{'ok' if any(ok for _, ok in tries) else 'x'}({attempts_used(tries)})"
+        return f"{MARKS[end]}({attempts_used(tries)})"
 
 
 def regrade(record: dict, file: str = "") -> Grade:
@@ -141,8 +152,9 @@ def exercise_keys() -> list[str]:
 
 
 def teacher_view(source: str | Path | Iterable[ExerciseSet], answers: bool = True) -> str:
-    """A class table, every answer regraded: per student and exercise ``ok(n)``, ``x(n)``
-    or ``.``, the exercises solved, then the flags and (``answers``) the answers given.
+    """A class table, every answer regraded: per student and exercise ``ok(n)``, ``so(n)``,
+    ``x(n)`` or ``.`` (:data:`LEGEND`), the exercises solved, the legend, then the flags and
+    (``answers``) the answers given.
 
     ``source`` is a folder of saved files (:meth:`ExerciseSet.save`) or the sets themselves.
     """
@@ -154,6 +166,7 @@ def teacher_view(source: str | Path | Iterable[ExerciseSet], answers: bool = Tru
     lines = [_pad("student", width) + "  " + " ".join(f"{k:>5}" for k in keys) + "  solved"]
     lines += [_pad(g.student, width) + "  " + " ".join(f"{g.cell(k):>5}" for k in keys)
               + f"  {g.solved}/{len(keys)}" for g in rows]
+    lines.append(f"legend: {LEGEND}")
     flagged = [g for g in rows if g.flags]
     if flagged:
         lines.append("flags:")
@@ -170,7 +183,8 @@ def teacher_view(source: str | Path | Iterable[ExerciseSet], answers: bool = Tru
 
 def grades_csv(source: str | Path | Iterable[ExerciseSet]) -> str:
     """The regraded class as CSV: student, file, solved, exercises, attempts, flags, then per
-    exercise 1/0 solved (empty: not tried) and the attempts used."""
+    exercise 1/0 solved (empty: not tried; 0 for a right answer given once the solution
+    was open) and the attempts used."""
     keys = exercise_keys()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -180,7 +194,7 @@ def grades_csv(source: str | Path | Iterable[ExerciseSet]) -> str:
         cells: list[object] = []
         for k in keys:
             tries = g.tries.get(k, [])
-            cells += ([int(any(ok for _, ok in tries)), attempts_used(tries)] if tries
+            cells += ([int(outcome(tries) == "ok"), attempts_used(tries)] if tries
                       else ["", 0])
         writer.writerow([g.student, g.file, g.solved, len(keys), g.used, "; ".join(g.flags),
                          *cells])
