@@ -50,6 +50,8 @@ class Grade:
     file: str
     tries: dict[str, list[tuple[str, bool]]]
     flags: tuple[str, ...]
+    #: Why the file could not be graded ("" for a graded one): it is listed, not scored.
+    problem: str = ""
 
     @property
     def solved(self) -> int:
@@ -82,7 +84,10 @@ def regrade(record: dict, file: str = "") -> Grade:
         student = normalise_name(record["student"])
         saved = {str(key): read_attempts(entries) for key, entries in
                  dict(record["attempts"]).items()}
-    except (KeyError, TypeError, ValueError, ArgumentError) as exc:
+    except KeyError as exc:
+        raise ArgumentError(f"{file or 'a record'}: not a saved answers file (no {exc} "
+                            "field)") from exc
+    except (TypeError, ValueError, ArgumentError) as exc:
         raise ArgumentError(f"{file or 'a record'}: not a saved answers file ({exc})") from exc
     fresh = answer_key(student)
     flags: list[str] = []
@@ -116,24 +121,34 @@ def grade_file(path: str | Path) -> Grade:
     except (OSError, ValueError) as exc:
         raise ArgumentError(f"cannot read {str(file)!r}: {exc}") from exc
     if not isinstance(record, dict):
-        raise ArgumentError(f"{file.name}: not a saved answers file")
+        raise ArgumentError(f"{file.name}: not a saved answers file (it holds a "
+                            f"{type(record).__name__}, not an object with a student)")
     return regrade(record, file.name)
 
 
+def _graded_or_listed(path: Path) -> Grade:
+    """A file of a class folder regraded, or (unreadable) a row that says why, one line."""
+    try:
+        return grade_file(path)
+    except ArgumentError as exc:
+        why = " ".join(str(exc).split())
+        return Grade("", path.name, {}, (), why.removeprefix(f"{path.name}: "))
+
+
 def grades(source: str | Path | Iterable[ExerciseSet]) -> list[Grade]:
-    """Every saved file of a folder (or every set given), regraded, duplicates flagged."""
+    """Every saved file of a folder (or every set given), regraded, duplicates flagged; a
+    file that cannot be read is kept as a row with its ``problem`` (the others are graded)."""
     if isinstance(source, (str, Path)):
         folder = Path(source)
         if not folder.is_dir():
             raise ArgumentError(f"no folder {str(source)!r}: give the folder the students "
                                 "saved their answers to")
-        found = [grade_file(path) for path in sorted(folder.glob("*.json"))]
+        found = [_graded_or_listed(path) for path in sorted(folder.glob("*.json"))]
     else:
         found = [regrade(s.record()) for s in source]
-    seen = Counter(grade.student for grade in found)
-    return [Grade(g.student, g.file, g.tries,
-                  (*g.flags, f"name in {seen[g.student]} files")) if seen[g.student] > 1 else g
-            for g in found]
+    seen = Counter(grade.student for grade in found if not grade.problem)
+    return [Grade(g.student, g.file, g.tries, (*g.flags, f"name in {seen[g.student]} files"))
+            if not g.problem and seen[g.student] > 1 else g for g in found]
 
 
 def display_width(text: str) -> int:
@@ -158,15 +173,21 @@ def teacher_view(source: str | Path | Iterable[ExerciseSet], answers: bool = Tru
 
     ``source`` is a folder of saved files (:meth:`ExerciseSet.save`) or the sets themselves.
     """
-    rows = grades(source)
-    if not rows:
+    found = grades(source)
+    if not found:
         return "no answers yet"
+    rows = [g for g in found if not g.problem]
+    bad = [f"  {g.file}: {g.problem}" for g in found if g.problem]
+    if not rows:
+        return "\n".join(["no file could be graded:", *bad])
     keys = exercise_keys()
     width = max(7, *(display_width(g.student) for g in rows))
     lines = [_pad("student", width) + "  " + " ".join(f"{k:>5}" for k in keys) + "  solved"]
     lines += [_pad(g.student, width) + "  " + " ".join(f"{g.cell(k):>5}" for k in keys)
               + f"  {g.solved}/{len(keys)}" for g in rows]
     lines.append(f"legend: {LEGEND}")
+    if bad:
+        lines += [f"not graded ({len(bad)} file(s) that are not saved answers):", *bad]
     flagged = [g for g in rows if g.flags]
     if flagged:
         lines.append("flags:")
@@ -184,13 +205,18 @@ def teacher_view(source: str | Path | Iterable[ExerciseSet], answers: bool = Tru
 def grades_csv(source: str | Path | Iterable[ExerciseSet]) -> str:
     """The regraded class as CSV: student, file, solved, exercises, attempts, flags, then per
     exercise 1/0 solved (empty: not tried; 0 for a right answer given once the solution
-    was open) and the attempts used."""
+    was open) and the attempts used. A file that could not be read is a row with no student
+    and no score, its flags saying "not graded: " and why."""
     keys = exercise_keys()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["student", "file", "solved", "exercises", "attempts", "flags",
                      *(column for k in keys for column in (k, f"{k} attempts"))])
     for g in grades(source):
+        if g.problem:
+            writer.writerow(["", g.file, "", len(keys), "", f"not graded: {g.problem}",
+                             *([""] * (2 * len(keys)))])
+            continue
         cells: list[object] = []
         for k in keys:
             tries = g.tries.get(k, [])
