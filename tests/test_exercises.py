@@ -10,6 +10,7 @@ import pytest
 from qopc_kit import ArgumentError
 from qopc_kit.teaching.exercises import (
     SOLUTION_AFTER,
+    Exercise,
     ExerciseSet,
     Task,
     answer_key,
@@ -209,11 +210,79 @@ def test_answers_are_read_as_students_type_them(kind, given, expected):
 
 
 def test_choices_ignore_case_and_spaces():
-    """A choice matches whatever its case and spacing; anything else lists the choices."""
+    """A choice matches whatever its case and spacing; a word of one choice names it."""
     assert parse_answer("choice", " copying/tracking ", ("Copying/Tracking", "Tracking")) == \
         "Copying/Tracking"
-    with pytest.raises(ArgumentError, match="choose one of Copying/Tracking, Tracking"):
-        parse_answer("choice", "copying", ("Copying/Tracking", "Tracking"))
+    assert parse_answer("choice", "copying", ("Copying/Tracking", "Tracking")) == \
+        "Copying/Tracking"
+    assert parse_answer("choice", "tracking", ("Copying/Tracking", "Tracking")) == "Tracking"
+
+
+REFUSALS = ("accepted", "refused: a session exists", "refused: Session does not exist (32793)",
+            "refused: Phase is not correct (32794)", "the destination's image")
+
+
+@pytest.mark.parametrize(("given", "index"), [
+    ("c", 2), ("C", 2), ("(c)", 2), ("c)", 2), (" 3 ", 2), ("32793", 2),
+    ("REFUSED:  session does NOT exist (32793)", 2), ("refused: sess", 2),
+    ("accepted", 0), ("phase", 3), ("the destination\u2019s image", 4), ("e", 4),
+])
+def test_a_choice_is_named_by_letter_number_text_or_a_word_of_its_own(given, index):
+    """The letter, the number from 1, the text (any case, spaces, curly quotes) or words
+    that only one choice has all name that choice."""
+    assert parse_answer("choice", given, REFUSALS) == REFUSALS[index]
+
+
+@pytest.mark.parametrize(("given", "could"), [
+    ("refused", "it could be (b), (c) or (d)"), ("f", "names none"), ("6", "names none"),
+    ("session", "it could be (b) or (c)"), ("zebra", "names none"),
+])
+def test_an_ambiguous_or_unknown_choice_is_unreadable_and_lists_the_letters(given, could):
+    """A word several choices share, or nothing a choice has, uses no attempt and says
+    which letters to answer."""
+    with pytest.raises(ArgumentError, match=r"\(a\), \(b\), \(c\), \(d\), \(e\)") as raised:
+        parse_answer("choice", given, REFUSALS)
+    assert could in str(raised.value)
+    exercise = Exercise("zz", "00", "", "Which?", "choice", REFUSALS[2], "hint", "why",
+                        choices=REFUSALS)
+    assert exercise.judge(given).counted is False
+
+
+def test_a_number_that_is_also_a_choices_word_is_ambiguous():
+    """With "5%" among five choices, "5" could be choice 5 or "5%": unreadable; "16" (no
+    sixteenth choice) is "16%", and the letters still work."""
+    shares = ("5%", "16%", "25%", "50%", "100%")
+    with pytest.raises(ArgumentError, match=r"it could be \(a\) or \(e\)"):
+        parse_answer("choice", "5", shares)
+    assert parse_answer("choice", "16", shares) == "16%"
+    assert parse_answer("choice", "2", shares) == "16%"
+    assert parse_answer("choice", "e", shares) == "100%"
+
+
+def test_the_choices_are_shown_lettered():
+    """Task.text, Exercise.text and the predict question show "(a) ... (b) ..."."""
+    from qopc_kit.teaching.predict import predict
+
+    exercise = Exercise("zz", "00", "", "Which?", "choice", REFUSALS[2], "hint", "why",
+                        choices=REFUSALS)
+    for text in (exercise.text(), exercise.task().text(), predict(exercise, "R").static_text()):
+        assert "(a) accepted  (b) refused: a session exists  (c) refused: Session" in text
+    assert "<br>(c) refused: Session does not exist (32793)" in \
+        predict(exercise, "R").question_html()
+
+
+def test_a_letter_answer_is_regraded_the_same(tmp_path):
+    """A saved raw letter or word is judged again to the same choice by the teacher."""
+    from qopc_kit.teaching.grading import regrade
+
+    student = next(s for s in range(50) if answer_key(s)["6d"].choices)
+    exercise = answer_key(student)["6d"]
+    letter = "abcdefghi"[exercise.choices.index(exercise.answer)]
+    mine = ExerciseSet(student)
+    assert mine.check("6d", letter.upper()).correct
+    grade = regrade({"student": str(student), "attempts": {"6d": [f"({letter})"]}})
+    assert grade.tries["6d"] == [(f"({letter})", True)]
+    assert regrade(mine.record()).tries["6d"] == [(exercise.answer, True)]
 
 
 def test_teacher_view_from_sets_and_from_saved_files(tmp_path):
@@ -408,3 +477,15 @@ def test_3a_names_the_source_only_count():
             assert "only the source-tracked blocks" in message
             return
     pytest.fail("no seed in 0..39 where the source-only count is wrong")
+
+
+def test_no_scenario_prints_a_tick_that_does_nothing():
+    """Over 300 names, no step says "tick 0" (a run with nothing to copy prints no step),
+    and every "runs to the end of the copy" step took at least one tick."""
+    for seed in range(300):
+        name = f"student {seed}"
+        for key, exercise in answer_key(name).items():
+            assert not re.search(r"\btick 0\b", exercise.setup), (name, key, exercise.setup)
+            for ticks in re.findall(r"tick (\d+) +\(the copier runs to the end", exercise.setup):
+                assert int(ticks) > 0, (name, key)
+    assert "tick 0" not in ExerciseSet("Ada Lovelace")["1a"].text()

@@ -12,6 +12,7 @@ import pytest
 from qopc_kit import ArgumentError
 from qopc_kit.teaching.__main__ import main
 from qopc_kit.teaching.exercises import (
+    SOLUTION_AFTER,
     ExerciseSet,
     answer_key,
     default_student,
@@ -20,7 +21,14 @@ from qopc_kit.teaching.exercises import (
     normalise_name,
     seed_for,
 )
-from qopc_kit.teaching.grading import FORGED, display_width, grades, grades_csv, teacher_view
+from qopc_kit.teaching.grading import (
+    FORGED,
+    display_width,
+    grade_file,
+    grades,
+    grades_csv,
+    teacher_view,
+)
 
 
 def _wrong(exercise) -> object:
@@ -197,15 +205,71 @@ def test_resuming_an_old_file_ignores_its_verdicts(tmp_path):
 
 
 def test_a_broken_file_is_refused_by_name(tmp_path):
-    """A file that is not JSON, or not a saved set, names the file."""
+    """A student's own file that is not JSON stops their set, naming the file; one file
+    alone that is not a saved set is refused by grade_file, naming the file."""
     (tmp_path / "ada.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(ArgumentError, match=r"ada\.json"):
-        teacher_view(tmp_path)
     with pytest.raises(ArgumentError, match="cannot read the saved answers"):
         ExerciseSet("ada", folder=tmp_path)
+    with pytest.raises(ArgumentError, match=r"ada\.json"):
+        grade_file(tmp_path / "ada.json")
     _write(tmp_path, "ada.json", {"name": "ada"})
-    with pytest.raises(ArgumentError, match=r"ada\.json: not a saved answers file"):
-        teacher_view(tmp_path)
+    with pytest.raises(ArgumentError, match=r"ada\.json: not a saved answers file \(no "
+                                            r"'student' field\)"):
+        grade_file(tmp_path / "ada.json")
+
+
+BAD_FILES = {"a_broken.json": "{not json", "b_list.json": "[]",
+             "c_number.json": '{"student": 5}'}
+
+
+def _class_with_bad_files(folder) -> ExerciseSet:
+    """ada's saved answers (one solved), and three files that are not saved answers."""
+    ada = ExerciseSet("ada")
+    ada.check("1a", answer_key(ada.student)["1a"].answer)
+    ada.save(folder)
+    for name, text in BAD_FILES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return ada
+
+
+def test_bad_files_are_listed_and_the_others_graded(tmp_path):
+    """`{not json`, `[]` and `{"student": 5}` do not stop the class: ada is graded, each bad
+    file has one line under the table saying why, and a flagged row in the CSV."""
+    ada = _class_with_bad_files(tmp_path)
+    table = teacher_view(tmp_path)
+    lines = table.splitlines()
+    assert _row(table, "ada")[-1] == f"1/{len(ada.tasks)}"
+    at = lines.index("not graded (3 file(s) that are not saved answers):")
+    assert lines.index(next(line for line in lines if line.startswith("legend:"))) < at
+    listed = lines[at + 1:at + 4]
+    assert [line.split(":")[0].strip() for line in listed] == list(BAD_FILES)
+    assert "cannot read" in listed[0] and "list" in listed[1] and "'attempts'" in listed[2]
+    assert not any(name in line for line in lines[1:at] for name in BAD_FILES)
+    rows = list(csv.DictReader(io.StringIO(grades_csv(tmp_path))))
+    assert [r["file"] for r in rows] == sorted([*BAD_FILES, "ada.json"])
+    by_file = {r["file"]: r for r in rows}
+    for name in BAD_FILES:
+        row = by_file.pop(name)
+        assert row["student"] == row["solved"] == "" and row["flags"].startswith("not graded: ")
+    assert [(r["student"], r["solved"], r["flags"]) for r in by_file.values()] == [("ada", "1", "")]
+
+
+def test_the_grade_command_exits_1_when_a_file_is_bad(tmp_path, capsys):
+    """The table is printed and the CSV written; the status is 1, then 0 once they are gone."""
+    _class_with_bad_files(tmp_path / "class")
+    out = tmp_path / "grades.csv"
+    assert main(["grade", str(tmp_path / "class"), "--csv", str(out)]) == 1
+    printed = capsys.readouterr().out
+    assert "ada " in printed and "c_number.json" in printed and out.is_file()
+    for name in BAD_FILES:
+        (tmp_path / "class" / name).unlink()
+    assert main(["grade", str(tmp_path / "class")]) == 0
+    capsys.readouterr()
+    only_bad = tmp_path / "bad"
+    only_bad.mkdir()
+    (only_bad / "x.json").write_text("[]", encoding="utf-8")
+    assert main(["grade", str(only_bad)]) == 1
+    assert capsys.readouterr().out.startswith("no file could be graded:\n  x.json: ")
 
 
 def test_the_grade_command_prints_the_table_and_writes_csv(tmp_path, capsys):
@@ -239,3 +303,47 @@ def test_qopc_teacher_runs_the_teaching_commands(capsys):
     via_qopc = capsys.readouterr().out
     assert main(["key", "ada"]) == 0
     assert via_qopc == capsys.readouterr().out and "ada (seed" in via_qopc
+
+
+def _late(exercise) -> list[object]:
+    """SOLUTION_AFTER wrong answers, then the right one (given once the solution is open)."""
+    return [_wrong(exercise)] * SOLUTION_AFTER + [exercise.answer]
+
+
+def test_a_right_answer_after_the_solution_opened_is_not_solved(tmp_path):
+    """Three wrong, the solution opens, then the right answer: the student's score, the
+    table (its own mark, in the legend) and the CSV (0) do not count it as solved."""
+    ada = ExerciseSet("ada")
+    key = answer_key(ada.student)
+    for given in _late(key["2a"]):
+        feedback = ada.check("2a", given)
+    assert feedback.correct and "does not count as solved" in feedback.message
+    ada.check("3a", key["3a"].answer)
+    assert ada.score() == (f"ada: 1/{len(ada.tasks)} solved in {SOLUTION_AFTER + 2} attempt(s); "
+                           "1 right only after the solution had opened (not solved)")
+    ada.save(tmp_path)
+    table = teacher_view(tmp_path)
+    keys = list(ada.tasks)
+    row = _row(table, "ada")
+    assert row[1 + keys.index("2a")] == f"so({SOLUTION_AFTER + 1})"
+    assert row[1 + keys.index("3a")] == "ok(1)" and row[-1] == f"1/{len(keys)}"
+    assert "so(n) right at attempt n, after 3 wrong answers had opened the solution: " \
+        "not solved" in table
+    (csv_row,) = csv.DictReader(io.StringIO(grades_csv(tmp_path)))
+    assert (csv_row["2a"], csv_row["2a attempts"], csv_row["solved"]) == \
+        ("0", str(SOLUTION_AFTER + 1), "1")
+    right_in_time = ExerciseSet("bob")
+    for given in _late(answer_key("bob")["2a"])[1:]:  # two wrong, then right: solved
+        right_in_time.check("2a", given)
+    assert right_in_time.score().startswith(f"bob: 1/{len(keys)} solved")
+
+
+def test_a_forged_verdict_cannot_hide_a_late_answer(tmp_path):
+    """A file claiming every attempt right is regraded from its raw answers: still late."""
+    key = answer_key("eve")["2a"]
+    raw = [format_answer(key.kind, given) for given in _late(key)]
+    _write(tmp_path, "eve.json", {"student": "eve", "seed": seed_for("eve"),
+                                  "attempts": {"2a": [[r, True] for r in raw]}})
+    (grade,) = grades(tmp_path)
+    assert grade.cell("2a") == f"so({SOLUTION_AFTER + 1})" and grade.solved == 0
+    assert FORGED in grade.flags

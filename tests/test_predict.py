@@ -43,3 +43,16 @@ def test_reveal_after_right_or_wrong_or_giving_up() -> None:
     quitter.answer("999")
     quitter.give_up()
     assert quitter.revealed
+
+
+def test_the_buttons_are_as_wide_as_their_labels() -> None:
+    """"I give up, show me" is not cut to the default 148 px: each button fits its label."""
+    from qopc_kit.teaching.predict import prediction_form
+
+    exercise, result = _question()
+    form = prediction_form(predict(exercise, result))
+    buttons = form.children[1].children[1:]
+    assert [b.description for b in buttons] == ["Check", "I give up, show me"]
+    for button in buttons:
+        assert (button.layout.width, button.layout.min_width) == ("auto", "max-content")
+        assert button.layout.flex == "0 0 auto"

@@ -1,5 +1,6 @@
 """The teacher's commands: ``python -m qopc_kit.teaching grade DIR [--csv OUT]`` regrades a
-class folder; ``python -m qopc_kit.teaching key NAME...`` prints the answer key of students;
+class folder (exit status 1 if a file in it could not be read: it is listed, the others
+graded); ``python -m qopc_kit.teaching key NAME...`` prints the answer key of students;
 ``python -m qopc_kit.teaching nbgrader DIR`` writes lesson 9 as an nbgrader assignment's
 source into the course folder DIR; ``python -m qopc_kit.teaching coverage`` prints the
 rule-coverage table (SPEC rule -> lesson cell -> exercise)."""
@@ -14,7 +15,7 @@ from ..engine.errors import QuickOPCError
 from .coverage import table_markdown
 from .exercises import answer_key as key_of
 from .exercises import normalise_name, seed_for
-from .grading import grades_csv, teacher_view
+from .grading import grades, grades_csv, teacher_view
 from .nbgrader import write_config, write_source
 
 
@@ -66,7 +67,8 @@ def command_line(prog: str) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m qopc_kit.teaching") -> int:
-    """Run a teacher command; returns the exit status (2 for a bad folder or file)."""
+    """Run a teacher command; returns the exit status: 0, 1 when ``grade`` found a file it
+    could not read (the others are graded, that file listed), 2 for a bad folder or name."""
     args = command_line(prog).parse_args(argv)
     try:
         if args.command == "coverage":
@@ -82,10 +84,10 @@ def main(argv: list[str] | None = None, prog: str = "python -m qopc_kit.teaching
         if args.csv:
             Path(args.csv).write_text(grades_csv(args.folder), encoding="utf-8")
             print(f"grades written to {args.csv}")
+        return 1 if any(g.problem for g in grades(args.folder)) else 0
     except QuickOPCError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

@@ -28,8 +28,8 @@ from .model import KINDS, Exercise, Feedback, Task, format_answer, parse_answer
 
 __all__ = ["GENERATORS", "KINDS", "SOLUTION_AFTER", "Exercise", "ExerciseSet", "Feedback",
            "Task", "answer_key", "attempts_used", "default_folder", "default_student",
-           "file_name", "format_answer", "normalise_name", "parse_answer", "read_attempts",
-           "seed_for"]
+           "file_name", "format_answer", "normalise_name", "outcome", "parse_answer",
+           "read_attempts", "seed_for"]
 
 #: Wrong attempts after which an exercise's solution opens (a right answer opens it at once).
 SOLUTION_AFTER = 3
@@ -182,7 +182,10 @@ class ExerciseSet:
         if feedback.counted:
             self.attempts[key].append((format_answer(exercise.kind, parse_answer(
                 exercise.kind, answer, exercise.choices)), feedback.correct))
-            if not feedback.correct and self.solution_open(key):
+            if outcome(self.attempts[key]) == "late" and feedback.correct:
+                feedback = Feedback(True, feedback.message + " (The solution was already "
+                                    "open: this answer is right but does not count as solved.)")
+            elif not feedback.correct and self.solution_open(key):
                 feedback = Feedback(False, feedback.message + f" (The solution is open: "
                                     f"exercises.solution({key!r}).)")
         return feedback
@@ -207,10 +210,16 @@ class ExerciseSet:
         return "\n\n".join(task.text() for task in self.tasks.values())
 
     def score(self) -> str:
-        """A one-line score: exercises solved, and attempts used."""
-        solved = sum(any(ok for _, ok in tries) for tries in self.attempts.values())
+        """A one-line score: exercises solved, and attempts used. A right answer given once
+        the solution was open (after :data:`SOLUTION_AFTER` wrong ones) is not solved."""
+        ends = [outcome(tries) for tries in self.attempts.values()]
         used = sum(attempts_used(tries) for tries in self.attempts.values())
-        return f"{self.student}: {solved}/{len(self.tasks)} solved in {used} attempt(s)"
+        line = (f"{self.student}: {ends.count('ok')}/{len(self.tasks)} solved in {used} "
+                "attempt(s)")
+        if "late" in ends:
+            line += (f"; {ends.count('late')} right only after the solution had opened "
+                     "(not solved)")
+        return line
 
     def record(self) -> dict[str, object]:
         """What :meth:`save` writes: the normalised name, the raw answers per exercise and
@@ -238,3 +247,14 @@ class ExerciseSet:
 def attempts_used(tries: list) -> int:
     """Attempts up to the first right answer (checks after it do not count), else all."""
     return next((number for number, (_, ok) in enumerate(tries, 1) if ok), len(tries))
+
+
+def outcome(tries: list) -> str:
+    """How an exercise ended: ``"ok"`` solved (right before the solution opened), ``"late"``
+    right only after :data:`SOLUTION_AFTER` wrong answers had opened the solution (not
+    solved), ``"x"`` only wrong answers, ``""`` not tried."""
+    if not tries:
+        return ""
+    if not any(ok for _, ok in tries):
+        return "x"
+    return "late" if attempts_used(tries) > SOLUTION_AFTER else "ok"

@@ -20,16 +20,24 @@ from pathlib import Path
 
 from ..engine.errors import ArgumentError
 from .exercises import (
+    SOLUTION_AFTER,
     ExerciseSet,
     answer_key,
     attempts_used,
     file_name,
     normalise_name,
+    outcome,
     read_attempts,
     seed_for,
 )
 
 __all__ = ["Grade", "display_width", "grade_file", "grades", "grades_csv", "regrade", "teacher_view"]
+
+#: The table's mark of each :func:`outcome`, and the legend printed under it.
+MARKS = {"ok": "ok", "late": "so", "x": "x"}
+LEGEND = (f"ok(n) solved at attempt n; so(n) right at attempt n, after {SOLUTION_AFTER} wrong "
+          "answers had opened the solution: not solved (0 in the CSV); x(n) n wrong "
+          "attempts; . not tried")
 
 FORGED = "verdicts differ from the regrade (forged, or saved by another version)"
 
@@ -42,10 +50,13 @@ class Grade:
     file: str
     tries: dict[str, list[tuple[str, bool]]]
     flags: tuple[str, ...]
+    #: Why the file could not be graded ("" for a graded one): it is listed, not scored.
+    problem: str = ""
 
     @property
     def solved(self) -> int:
-        return sum(any(ok for _, ok in tries) for tries in self.tries.values())
+        """Exercises answered right before their solution opened (see :func:`outcome`)."""
+        return sum(outcome(tries) == "ok" for tries in self.tries.values())
 
     @property
     def used(self) -> int:
@@ -58,11 +69,13 @@ class Grade:
                 f"regraded from the name's seed; flags: {'; '.join(self.flags) or 'none'}")
 
     def cell(self, key: str) -> str:
-        """``ok(n)`` solved at attempt n, ``x(n)`` n wrong attempts, ``.`` not tried."""
+        """``ok(n)`` solved at attempt n, ``so(n)`` right at attempt n but after the solution
+        opened (not solved), ``x(n)`` n wrong attempts, ``.`` not tried (see :data:`LEGEND`)."""
         tries = self.tries.get(key, [])
-        if not tries:
+        end = outcome(tries)
+        if not end:
             return "."
-        return f"{'ok' if any(ok for _, ok in tries) else 'x'}({attempts_used(tries)})"
+        return f"{MARKS[end]}({attempts_used(tries)})"
 
 
 def regrade(record: dict, file: str = "") -> Grade:
@@ -71,7 +84,10 @@ def regrade(record: dict, file: str = "") -> Grade:
         student = normalise_name(record["student"])
         saved = {str(key): read_attempts(entries) for key, entries in
                  dict(record["attempts"]).items()}
-    except (KeyError, TypeError, ValueError, ArgumentError) as exc:
+    except KeyError as exc:
+        raise ArgumentError(f"{file or 'a record'}: not a saved answers file (no {exc} "
+                            "field)") from exc
+    except (TypeError, ValueError, ArgumentError) as exc:
         raise ArgumentError(f"{file or 'a record'}: not a saved answers file ({exc})") from exc
     fresh = answer_key(student)
     flags: list[str] = []
@@ -105,24 +121,34 @@ def grade_file(path: str | Path) -> Grade:
     except (OSError, ValueError) as exc:
         raise ArgumentError(f"cannot read {str(file)!r}: {exc}") from exc
     if not isinstance(record, dict):
-        raise ArgumentError(f"{file.name}: not a saved answers file")
+        raise ArgumentError(f"{file.name}: not a saved answers file (it holds a "
+                            f"{type(record).__name__}, not an object with a student)")
     return regrade(record, file.name)
 
 
+def _graded_or_listed(path: Path) -> Grade:
+    """A file of a class folder regraded, or (unreadable) a row that says why, one line."""
+    try:
+        return grade_file(path)
+    except ArgumentError as exc:
+        why = " ".join(str(exc).split())
+        return Grade("", path.name, {}, (), why.removeprefix(f"{path.name}: "))
+
+
 def grades(source: str | Path | Iterable[ExerciseSet]) -> list[Grade]:
-    """Every saved file of a folder (or every set given), regraded, duplicates flagged."""
+    """Every saved file of a folder (or every set given), regraded, duplicates flagged; a
+    file that cannot be read is kept as a row with its ``problem`` (the others are graded)."""
     if isinstance(source, (str, Path)):
         folder = Path(source)
         if not folder.is_dir():
             raise ArgumentError(f"no folder {str(source)!r}: give the folder the students "
                                 "saved their answers to")
-        found = [grade_file(path) for path in sorted(folder.glob("*.json"))]
+        found = [_graded_or_listed(path) for path in sorted(folder.glob("*.json"))]
     else:
         found = [regrade(s.record()) for s in source]
-    seen = Counter(grade.student for grade in found)
-    return [Grade(g.student, g.file, g.tries,
-                  (*g.flags, f"name in {seen[g.student]} files")) if seen[g.student] > 1 else g
-            for g in found]
+    seen = Counter(grade.student for grade in found if not grade.problem)
+    return [Grade(g.student, g.file, g.tries, (*g.flags, f"name in {seen[g.student]} files"))
+            if not g.problem and seen[g.student] > 1 else g for g in found]
 
 
 def display_width(text: str) -> int:
@@ -141,19 +167,27 @@ def exercise_keys() -> list[str]:
 
 
 def teacher_view(source: str | Path | Iterable[ExerciseSet], answers: bool = True) -> str:
-    """A class table, every answer regraded: per student and exercise ``ok(n)``, ``x(n)``
-    or ``.``, the exercises solved, then the flags and (``answers``) the answers given.
+    """A class table, every answer regraded: per student and exercise ``ok(n)``, ``so(n)``,
+    ``x(n)`` or ``.`` (:data:`LEGEND`), the exercises solved, the legend, then the flags and
+    (``answers``) the answers given.
 
     ``source`` is a folder of saved files (:meth:`ExerciseSet.save`) or the sets themselves.
     """
-    rows = grades(source)
-    if not rows:
+    found = grades(source)
+    if not found:
         return "no answers yet"
+    rows = [g for g in found if not g.problem]
+    bad = [f"  {g.file}: {g.problem}" for g in found if g.problem]
+    if not rows:
+        return "\n".join(["no file could be graded:", *bad])
     keys = exercise_keys()
     width = max(7, *(display_width(g.student) for g in rows))
     lines = [_pad("student", width) + "  " + " ".join(f"{k:>5}" for k in keys) + "  solved"]
     lines += [_pad(g.student, width) + "  " + " ".join(f"{g.cell(k):>5}" for k in keys)
               + f"  {g.solved}/{len(keys)}" for g in rows]
+    lines.append(f"legend: {LEGEND}")
+    if bad:
+        lines += [f"not graded ({len(bad)} file(s) that are not saved answers):", *bad]
     flagged = [g for g in rows if g.flags]
     if flagged:
         lines.append("flags:")
@@ -170,17 +204,23 @@ def teacher_view(source: str | Path | Iterable[ExerciseSet], answers: bool = Tru
 
 def grades_csv(source: str | Path | Iterable[ExerciseSet]) -> str:
     """The regraded class as CSV: student, file, solved, exercises, attempts, flags, then per
-    exercise 1/0 solved (empty: not tried) and the attempts used."""
+    exercise 1/0 solved (empty: not tried; 0 for a right answer given once the solution
+    was open) and the attempts used. A file that could not be read is a row with no student
+    and no score, its flags saying "not graded: " and why."""
     keys = exercise_keys()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["student", "file", "solved", "exercises", "attempts", "flags",
                      *(column for k in keys for column in (k, f"{k} attempts"))])
     for g in grades(source):
+        if g.problem:
+            writer.writerow(["", g.file, "", len(keys), "", f"not graded: {g.problem}",
+                             *([""] * (2 * len(keys)))])
+            continue
         cells: list[object] = []
         for k in keys:
             tries = g.tries.get(k, [])
-            cells += ([int(any(ok for _, ok in tries)), attempts_used(tries)] if tries
+            cells += ([int(outcome(tries) == "ok"), attempts_used(tries)] if tries
                       else ["", 0])
         writer.writerow([g.student, g.file, g.solved, len(keys), g.used, "; ".join(g.flags),
                          *cells])

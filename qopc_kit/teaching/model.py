@@ -55,10 +55,7 @@ class Exercise:
 
     def text(self) -> str:
         """The task as plain text: lesson, scenario steps and question."""
-        lines = [f"Exercise {self.key} (lesson {self.lesson})", self.setup, f"Q: {self.question}"]
-        if self.choices:
-            lines.append("   choose one of: " + " | ".join(self.choices))
-        return "\n".join(lines)
+        return self.task().text()
 
     def solution(self) -> str:
         """The answer with its explanation."""
@@ -96,7 +93,7 @@ class Task:
         """The task as plain text: lesson, scenario steps and question."""
         lines = [f"Exercise {self.key} (lesson {self.lesson})", self.setup, f"Q: {self.question}"]
         if self.choices:
-            lines.append("   choose one of: " + " | ".join(self.choices))
+            lines.append(f"   choose one (its letter will do): {lettered(self.choices)}")
         return "\n".join(lines)
 
 
@@ -143,12 +140,73 @@ def parse_answer(kind: str, given: object, choices: tuple[str, ...] = ()) -> obj
             return tuple(sorted({int(b) for b in given}))
         raise ArgumentError(f"answer a list of block numbers, not {given!r}")
     if kind == "choice":
-        wanted = " ".join(str(given).split()).casefold()
-        for choice in choices:
-            if choice.casefold() == wanted:
-                return choice
-        raise ArgumentError(f"choose one of {', '.join(choices)}; got {given!r}")
+        return read_choice(given, choices)
     raise ArgumentError(f"unknown answer kind {kind!r} (kinds: {', '.join(KINDS)})")
+
+
+def letter(index: int) -> str:
+    """The letter of the choice at ``index`` (0 -> "a")."""
+    return chr(ord("a") + index)
+
+
+def lettered(choices: tuple[str, ...]) -> str:
+    """The choices as a question shows them: "(a) first  (b) second ..."."""
+    return "  ".join(f"({letter(i)}) {choice}" for i, choice in enumerate(choices))
+
+
+#: Typographic quotes a keyboard or a word processor may give, read as plain ones.
+QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _plain(text: str) -> str:
+    """Text as choices are compared: plain quotes, one space between words, case-folded."""
+    return " ".join(text.translate(QUOTES).split()).casefold()
+
+
+def _matching(wanted: str, choices: tuple[str, ...]) -> list[int]:
+    """The choices ``wanted`` names by its words (a run of a choice's whole words, as
+    "refused" or "32793") or as the start of the choice's text (three characters or more)."""
+    words = re.findall(r"\w+", wanted)
+    found = []
+    for index, choice in enumerate(choices):
+        text = _plain(choice)
+        have = re.findall(r"\w+", text)
+        run = bool(words) and any(have[i:i + len(words)] == words
+                                  for i in range(len(have) - len(words) + 1))
+        if run or (len(wanted) >= 3 and text.startswith(wanted)):
+            found.append(index)
+    return found
+
+
+def read_choice(given: object, choices: tuple[str, ...]) -> str:
+    """The choice ``given`` names: its exact text (any case, spacing or quote style), its
+    letter ("b", "B", "(b)", "b)"), its number from 1, or words that match one choice only.
+    Raises ArgumentError (listing the letters) when it names none or several."""
+    if not choices:
+        raise ArgumentError("this question has no choices to pick from")
+    wanted = _plain(str(given))
+    exact = [i for i, choice in enumerate(choices) if _plain(choice) == wanted]
+    if exact:
+        return choices[exact[0]]
+    mark = re.fullmatch(r"\(?([a-z])[).]?", wanted)
+    if mark:
+        index = ord(mark[1]) - ord("a")
+        if index < len(choices):
+            return choices[index]
+    by_words = _matching(wanted, choices)
+    if wanted.isdecimal() and 1 <= int(wanted) <= len(choices):
+        if len(by_words) == 1 and by_words[0] != int(wanted) - 1:
+            by_words = sorted([int(wanted) - 1, by_words[0]])  # "5": choice (e), or "5%"?
+        else:
+            return choices[int(wanted) - 1]
+    if len(by_words) == 1:
+        return choices[by_words[0]]
+    letters = ", ".join(f"({letter(i)})" for i in range(len(choices)))
+    could = [f"({letter(i)})" for i in by_words]
+    named = (f"it could be {', '.join(could[:-1])} or {could[-1]}; " if by_words
+             else "it names none of the choices; ")
+    raise ArgumentError(f"{given!r}: {named}answer one of the letters {letters}, "
+                        "its number, or the choice's words")
 
 
 def format_answer(kind: str, value: object) -> str:

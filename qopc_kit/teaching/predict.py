@@ -20,7 +20,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Exercise, Feedback
+from .model import Exercise, Feedback, letter, lettered
 
 MAX_WRONG = 3
 SUMMARY = "Show what happened"
@@ -91,8 +91,10 @@ class Prediction:
 
     def question_html(self) -> str:
         ex = self.exercise
-        choices = (f"<br><i>choose one of: {html.escape(' | '.join(ex.choices))}</i>"
-                   if ex.choices else "")
+        choices = "".join(f"<br>({letter(i)}) {html.escape(choice)}"
+                          for i, choice in enumerate(ex.choices))
+        if choices:
+            choices = f"<br><i>choose one (its letter will do):</i>{choices}"
         return (f"<b>Predict ({html.escape(ex.key)}):</b> {html.escape(ex.question)}"
                 f"{choices}")
 
@@ -107,7 +109,7 @@ class Prediction:
         ex = self.exercise
         lines = [f"Predict ({ex.key}): {ex.question}"]
         if ex.choices:
-            lines.append("  choose one of: " + " | ".join(ex.choices))
+            lines.append(f"  choose one (its letter will do): {lettered(ex.choices)}")
         lines.append("  [answer in the live notebook to see what happened; "
                      "check with .answer(...)]")
         return "\n".join(lines)
@@ -135,14 +137,21 @@ def _widget_bundle(prediction: Prediction) -> dict[str, Any] | None:
     return {k: v for k, v in bundle.items() if k == "application/vnd.jupyter.widget-view+json"}
 
 
+def _fit(widgets: Any) -> Any:
+    """A button's layout as wide as its whole label (the default 148 px cuts a long one),
+    and never squeezed by the answer box beside it."""
+    return widgets.Layout(width="auto", min_width="max-content", flex="0 0 auto")
+
+
 def prediction_form(prediction: Prediction) -> Any:
     """The ipywidgets form: question, answer box, Check, I give up, and the folded result."""
     import ipywidgets as widgets
 
     question = widgets.HTML(prediction.question_html())
     box = widgets.Text(placeholder="your prediction")
-    check = widgets.Button(description="Check", button_style="primary")
-    give_up = widgets.Button(description="I give up, show me", disabled=True)
+    check = widgets.Button(description="Check", button_style="primary", layout=_fit(widgets))
+    give_up = widgets.Button(description="I give up, show me", disabled=True,
+                             layout=_fit(widgets))
     verdict = widgets.HTML()
     shown = widgets.HTML()
     fold = widgets.Accordion(children=[shown])

@@ -58,9 +58,14 @@ def tick_step(array: DiskArray, n: int, steps: list[str]) -> None:
     steps.append(f"tick {n}")
 
 
-def run_step(array: DiskArray, steps: list[str]) -> None:
-    """The copier run to the end of every copy, printed as a step with its ticks."""
-    steps.append(f"tick {array.run()}   (the copier runs to the end of the copy)")
+def run_step(array: DiskArray, steps: list[str]) -> int:
+    """The copier run to the end of every copy, printed as a step with its ticks; returns
+    the ticks. With nothing left to copy it takes no tick and prints no step (a "tick 0"
+    labelled as a copy running to its end would say what did not happen)."""
+    ticks = array.run()
+    if ticks:
+        steps.append(f"tick {ticks}   (the copier runs to the end of the copy)")
+    return ticks
 
 
 def numbered(steps: list[str]) -> str:
