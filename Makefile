@@ -69,6 +69,12 @@ notebooks: $(STAMP)
 	# One stream output per cell: how prints are split into chunks varies from run to run.
 	$(BIN)/jupyter nbconvert --to notebook --inplace \
 	  --CoalesceStreamsPreprocessor.enabled=True notebooks/[0-9]*.ipynb app/dashboard.ipynb
+	# No widget views in stored outputs: with no saved widget state a trusted notebook would
+	# show "model not found" where the static fallback (the replay, the question) belongs.
+	$(BIN)/python -c "import sys, nbformat; [nbformat.write(nb, p) for p in sys.argv[1:] \
+	  for nb in [nbformat.read(p, as_version=4)] if [o.get('data', {}).pop( \
+	  'application/vnd.jupyter.widget-view+json', None) for c in nb.cells for o in \
+	  c.get('outputs', [])] is not None]" notebooks/[0-9]*.ipynb app/dashboard.ipynb
 
 # Lesson 9 as an nbgrader assignment: the source notebook in course/ (gitignored), then
 # `cd course && nbgrader generate_assignment lesson09` (docs/teaching.md, "With nbgrader").
