@@ -20,12 +20,16 @@ from qopc_kit.teaching.questions import lessons_5_8 as questions
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = {"02": "02_logical_physical.ipynb", "05": "05_cancel.ipynb",
              "07": "07_edge_cases.ipynb"}
+#: Every lesson whose recap states facts (07's recap is about the tags themselves).
+RECAPS = {"02": NOTEBOOKS["02"], "03": "03_tracking_diff.ipynb", "04": "04_rollback.ipynb",
+          "05": NOTEBOOKS["05"], "06": "06_acopc_lab.ipynb", "08": "08_why_quickopc.ipynb"}
 QUESTION_MODULES = sorted((ROOT / "qopc_kit" / "teaching" / "questions").glob("*.py"))
 EXPRESS = "[D: ETERNUS SF Express V15.0 Operation Guide, A.5.1]"
 
 
 def cells(number: str) -> list[dict]:
-    return json.loads((ROOT / "notebooks" / NOTEBOOKS[number]).read_text())["cells"]
+    name = {**NOTEBOOKS, **RECAPS}[number]
+    return json.loads((ROOT / "notebooks" / name).read_text())["cells"]
 
 
 def text(cell: dict) -> str:
@@ -167,12 +171,28 @@ def test_lesson_2_recap_tags_each_fact():
     assert re.search(r"stays in \*\*Tracking\*\* \[D: ETERNUS SF Express", recap)
 
 
-@pytest.mark.parametrize("number", sorted(NOTEBOOKS))
+def recap_of(number: str) -> str:
+    found = [text(c) for c in cells(number) if "## Recap" in text(c)]
+    return found[-1].split("## Recap", 1)[1]
+
+
+@pytest.mark.parametrize("number", sorted({**NOTEBOOKS, **RECAPS}))
 def test_recap_d_tags_name_their_document(number):
-    recap = text(cells(number)[section(number, "Recap")])
+    recap = recap_of(number)
     assert "[D]" not in recap.replace("**[D]** facts", "")
+    assert "Fujitsu's description" not in recap
     for tag in re.findall(r"\[D: ([^\]]+)\]", recap):
-        assert any(doc in tag for doc in ("Express V15.0", "Evaluator Group", "CCM")), tag
+        assert any(doc in tag for doc in ("Express V15.0", "Evaluator Group", "CCM", "A.5.1",
+                                          "IBM", "Hitachi", "ETERNUSmgr")), tag
+
+
+@pytest.mark.parametrize("number", sorted(RECAPS))
+def test_every_recap_fact_carries_a_tag(number):
+    """Each bullet of the recap carries [D: document] or [M] (06's last bullet names the
+    kit's own tools, no product fact)."""
+    for bullet in re.split(r"\n- ", recap_of(number))[1:]:
+        assert re.search(r"\[(D: |M\b)", bullet) or "the kit's own tools" in bullet, bullet
+    assert "[D: Cinder" not in recap_of(number)
 
 
 def test_lesson_5_recap_tags_the_refusal_m_and_the_cancel_d():
