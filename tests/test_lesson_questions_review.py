@@ -247,3 +247,17 @@ def test_ipython_shows_the_bad_name_without_a_traceback(capsys):
     shown = printed.out + printed.err
     assert "load_into: no scenario 'nope'" in shown
     assert "Traceback" not in shown and "NotFoundError" not in shown
+
+
+def test_lesson_8_folds_the_first_weeks_totals():
+    """08's In text keeps the week's totals (their share is near L08.2's answer) folded."""
+    from qopc_kit.teaching.compare import week_of_backups
+
+    week = week_of_backups(blocks=256, days=7, change_rate=0.1, copy_rate=16, seed=0)
+    found = cells("08")
+    at = section("08", "In text")
+    page = "".join("".join(o.get("data", {}).get("text/html", "")) for o in found[at + 1]["outputs"])
+    assert f"QuickOPC {week.quickopc_total} blocks copied" in page and "<details" in page
+    for cell in found:
+        shown = open_outputs(cell)
+        assert f"QuickOPC {week.quickopc_total}" not in shown and "blocks copied in" not in shown
