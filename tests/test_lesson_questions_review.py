@@ -261,3 +261,11 @@ def test_lesson_8_folds_the_first_weeks_totals():
     for cell in found:
         shown = open_outputs(cell)
         assert f"QuickOPC {week.quickopc_total}" not in shown and "blocks copied in" not in shown
+
+
+@pytest.mark.parametrize("module", QUESTION_MODULES, ids=lambda p: p.name)
+def test_every_d_tag_of_a_question_names_its_document(module):
+    """No bare [D] in a question's text: each [D] says which document (docstrings that talk
+    about the tags are the exception)."""
+    bare = re.findall(r"\[D\](?! (?:names|tags|with))", module.read_text())
+    assert not bare, module.name
