@@ -62,16 +62,32 @@ def section(number: str, heading: str) -> int:
 
 # 1. No answer in the open ------------------------------------------------------------------
 
-@pytest.mark.parametrize("number", sorted(NOTEBOOKS))
+@pytest.mark.parametrize("number", [*sorted(NOTEBOOKS), "06"])
 def test_in_text_shows_no_query_or_block_map_in_the_open(number):
-    """The "In text" cell folds the state, the query and the block map: they hold answers."""
+    """The "In text" cells fold the state, the query, the block map and the diagram: they
+    hold answers of the questions above."""
     found = cells(number)
     at = section(number, "In text")
-    shown = open_outputs(found[at + 1])
-    assert "<details" in "".join("".join(o.get("data", {}).get("text/html", ""))
-                                 for o in found[at + 1]["outputs"])
-    for marker in ("Rest Block", "Copy Phase", "queued ", "(was ", "rest "):
-        assert marker not in shown, (number, marker)
+    part = []
+    for cell in found[at + 1:]:
+        if cell["cell_type"] == "markdown":
+            break
+        part.append(cell)
+    pages = "".join("".join(o.get("data", {}).get("text/html", ""))
+                    for cell in part for o in cell["outputs"])
+    assert "<details" in pages
+    for cell in part:
+        shown = open_outputs(cell)
+        for marker in ("Rest Block", "Copy Phase", "queued ", "(was ", "rest ", "<svg",
+                       "Copying/Tracking"):
+            assert marker not in shown, (number, marker)
+
+
+def test_a_fold_can_hold_a_view_under_its_text():
+    shown = questions.folded("the text", "the summary", view_html="<svg>a diagram</svg>")
+    page = shown._repr_html_()
+    assert page.index("<details") < page.index("<svg>a diagram</svg>") < page.index("</details>")
+    assert "a diagram" not in repr(shown) and "the summary" in repr(shown)
 
 
 def test_lesson_5_prints_no_queued_count_before_l05_4():

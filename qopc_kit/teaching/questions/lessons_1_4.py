@@ -57,19 +57,22 @@ class Folded:
 
     summary: str
     text: str
+    #: A view's own HTML (a diagram) shown under the text, folded with it.
+    view_html: str = ""
 
     def _repr_html_(self) -> str:
         return (f"<details class='qopc-folded'><summary>{html.escape(self.summary)}</summary>"
-                f"<pre>{html.escape(self.text)}</pre></details>")
+                f"<pre>{html.escape(self.text)}</pre>{self.view_html}</details>")
 
     def __repr__(self) -> str:
         return f"{self.summary} [folded: open it in the notebook or its HTML page]"
 
 
 def folded(text: str, summary: str = "The array as the lesson leaves it (it holds the "
-           "answers to the questions above: open it once you have answered them)") -> Folded:
-    """``text`` folded behind ``summary``."""
-    return Folded(summary, text)
+           "answers to the questions above: open it once you have answered them)", *,
+           view_html: str = "") -> Folded:
+    """``text`` (and a view's HTML, such as a state diagram) folded behind ``summary``."""
+    return Folded(summary, text, view_html)
 
 
 # Lesson 1 --------------------------------------------------------------------------
