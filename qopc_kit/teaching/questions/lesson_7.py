@@ -15,11 +15,13 @@ from typing import Any
 import numpy as np
 
 from ...engine.array import DiskArray
-from ...engine.errors import ArgumentError
+from ...engine.errors import ArgumentError, QuickOPCError
+from ...shell.cli import scenario_name
 from ...shell.scenarios import load
 from ...shell.script import Transcript, run_script
 from ..model import Exercise
 from ..predict import Prediction, predict
+from .lessons_1_4 import folded as folded  # re-exported: lesson 7's "In text" folds too
 
 LESSON = "07"
 EXPRESS = "ETERNUS SF Express V15.0 Operation Guide, A.5.1"
@@ -431,21 +433,33 @@ def ask(name: str) -> Prediction:
     return predict(exercise, TranscriptView(scenario.name, scenario.run(), scenario.golden))
 
 
-def load_into(panel: Any, name: str) -> Any:
-    """Load scenario ``name`` into a dashboard ``panel`` (its script box, then Load), as a
-    student would; return the panel. Reset then goes back to the script's set-up.
+class LoadError(ArgumentError):
+    """A scenario :func:`load_into` cannot load: IPython shows its message as one line, with
+    no traceback (it stays an ArgumentError for code that catches it)."""
 
-    Raises NotFoundError for an unknown scenario, ArgumentError if ``panel`` is no
-    dashboard or the load was refused.
+    def _render_traceback_(self) -> list[str]:
+        return [f"load_into: {self}"]
+
+
+def load_into(panel: Any, name: str | int) -> Any:
+    """Load scenario ``name`` (a full name, or its number as `qopc run` takes it: ``"04"``,
+    ``4``) into a dashboard ``panel`` (its script box, then Load), as a student would; return
+    the panel. Reset then goes back to the script's set-up.
+
+    Raises :class:`LoadError` (an ArgumentError shown as one line) for an unknown scenario,
+    a ``panel`` that is no dashboard, or a load the panel refused.
     """
-    scenario = load(name)
+    try:
+        scenario = load(scenario_name(str(name)))
+    except QuickOPCError as problem:
+        raise LoadError(str(problem)) from None
     box, button = getattr(panel, "script_text", None), getattr(panel, "buttons", {}).get("Load")
     if box is None or button is None:
-        raise ArgumentError(f"load_into() needs a qopc_kit.dashboard() panel, not "
-                            f"{type(panel).__name__}")
+        raise LoadError(f"load_into() needs a qopc_kit.dashboard() panel, not "
+                        f"{type(panel).__name__}")
     before = getattr(panel, "array", None)
     box.value = scenario.text
     button.click()
     if panel.array is before:  # Load builds a new array; a refused Load keeps the old one
-        raise ArgumentError(f"the panel did not load {scenario.name}: {panel.message.value}")
+        raise LoadError(f"the panel did not load {scenario.name}: {panel.message.value}")
     return panel

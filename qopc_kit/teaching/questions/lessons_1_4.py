@@ -57,19 +57,22 @@ class Folded:
 
     summary: str
     text: str
+    #: A view's own HTML (a diagram) shown under the text, folded with it.
+    view_html: str = ""
 
     def _repr_html_(self) -> str:
         return (f"<details class='qopc-folded'><summary>{html.escape(self.summary)}</summary>"
-                f"<pre>{html.escape(self.text)}</pre></details>")
+                f"<pre>{html.escape(self.text)}</pre>{self.view_html}</details>")
 
     def __repr__(self) -> str:
         return f"{self.summary} [folded: open it in the notebook or its HTML page]"
 
 
 def folded(text: str, summary: str = "The array as the lesson leaves it (it holds the "
-           "answers to the questions above: open it once you have answered them)") -> Folded:
-    """``text`` folded behind ``summary``."""
-    return Folded(summary, text)
+           "answers to the questions above: open it once you have answered them)", *,
+           view_html: str = "") -> Folded:
+    """``text`` (and a view's HTML, such as a state diagram) folded behind ``summary``."""
+    return Folded(summary, text, view_html)
 
 
 # Lesson 1 --------------------------------------------------------------------------
@@ -230,7 +233,7 @@ def diff_queue(pair: CopyPair, before: BlockRecord) -> Exercise:
         "The tracking process recorded the areas that changed on either volume.",
         f"Queued = source-tracked ∪ destination-tracked = {', '.join(map(str, answer))}: a "
         "block written on both sides is queued once, and the destination's writes are "
-        f"overwritten (rolled back) [D, {EXPRESS}]. Tracking restarts empty [D]. The "
+        f"overwritten (rolled back) [D, {EXPRESS}]. Tracking restarts empty [D, {EXPRESS}]. The "
         "'changed' row marks the destination blocks whose image the -diff changed.",
         mistakes=_mistakes(
             answer,
@@ -272,7 +275,7 @@ def empty_diff_state(pair: CopyPair) -> Exercise:
         "L03.4", "03", "acopc start -diff again, with no write since the last one",
         "What state is the pair in right after this acopc start -diff?", "choice", answer,
         "A -diff from Tracking is accepted; then think about what is left to copy.",
-        "The start was a new logical copy (Tracking -> Copying/Tracking [D]); with nothing "
+        f"The start was a new logical copy (Tracking -> Copying/Tracking [D, {EXPRESS}]); with nothing "
         "queued, the physical copy was complete at the same instant, so the pair is back in "
         "Tracking within the same command: that instant is the kit's modelling choice [M].",
         choices=EMPTY_DIFF_CHOICES,
@@ -280,7 +283,8 @@ def empty_diff_state(pair: CopyPair) -> Exercise:
             answer,
             ("Copying/Tracking", "it did enter Copying/Tracking, but nothing was queued, so "
              "the copy ended at once [M]"),
-            ("refused: nothing to copy", "a -diff from Tracking is always accepted [D]"),
+            ("refused: nothing to copy", "a -diff from Tracking is always accepted "
+             f"[D, {EXPRESS}]"),
             ("No session", "nothing ended the session: only a cancel does")))
 
 
@@ -402,6 +406,7 @@ def next_diff(pair: CopyPair, block: int) -> Exercise:
             answer,
             (NEXT_DIFF_CHOICES[1], "it left the queue, but it is destination-tracked: the "
              "next -diff rolls it back"),
-            (NEXT_DIFF_CHOICES[3], "a -diff in Copying/Tracking is accepted [D]"),
+            (NEXT_DIFF_CHOICES[3], "a -diff in Copying/Tracking is accepted [D: the ACM "
+             "CCM guide's acopc start page, its -auto table]"),
             (NEXT_DIFF_CHOICES[2], "QuickOPC copies from source to destination; only a "
              "reverse start (-r) copies back")))

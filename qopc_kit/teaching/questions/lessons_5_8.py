@@ -27,6 +27,7 @@ from ...views.blockmap import block_map_text
 from ...views.status import state_line
 from ..compare import Week
 from ..model import Exercise
+from .lessons_1_4 import folded as folded  # re-exported: lesson 5's "In text" folds too
 
 EXPRESS = "A.5.1"
 CCM = "CCM"
@@ -41,6 +42,10 @@ DOCUMENTS = {
                        "party, not Fujitsu) and IBM's FlashCopy documentation",
 }
 _BLOCK_RULE = "[D: Evaluator Group's DX400 S2 analysis, a third party; IBM FlashCopy]"
+#: SPEC.md's tag of a refusal: the kit's rule [M], with the Fujitsu code; what the code
+#: means is as OpenStack Cinder's Fujitsu driver decodes it.
+REFUSAL = ("[M, with the Fujitsu code {code}; the code's meaning as OpenStack Cinder's Fujitsu "
+           "driver decodes it]")
 
 
 # Results the lessons fold -----------------------------------------------------------------
@@ -227,9 +232,9 @@ def l05_diff_after_cancel(tried: Attempt) -> Exercise:
         "A differential start copies what the session's tracking recorded. Where is that "
         "record now?",
         f"The cancel ended the session [D: {EXPRESS}: \"it terminates\"], and its tracking with "
-        "it. -diff needs a session, so it is refused with \"Session does not exist\" (32793, "
-        "[D: Cinder's decoding of the ETERNUS codes]) and changes nothing: only a full start "
-        "can repair the destination.",
+        "it. -diff needs a session, so it is refused with \"Session does not exist\" and "
+        f"changes nothing {REFUSAL.format(code=32793)}: only a full start can repair the "
+        "destination.",
         choices=(_ACCEPTED_DIFF, _ACCEPTED_FULL, _NO_SESSION, _PHASE),
         mistakes=(
             (_ACCEPTED_DIFF, "-diff copies what the session tracked, and the cancel ended the "
@@ -279,7 +284,8 @@ def l05_next_start(pair: CopyPair) -> Exercise:
         "How many blocks does the next start queue for physical copy?", "int",
         pair.rest_blocks,
         "What would tell the array which blocks changed since the last copy?",
-        "-diff is refused (the session is gone: \"Session does not exist\", 32793), and a "
+        "-diff is refused (the session is gone: \"Session does not exist\") "
+        f"{REFUSAL.format(code=32793)}, and a "
         f"full start queues every block: {pair.rest_blocks}. The manual says the session "
         f"terminates [D: {EXPRESS}]; that the tracking goes with it, so the next start is "
         "full, is the kit's modelling choice [M].",
@@ -398,10 +404,10 @@ def l06_errors(script: str, transcript: Transcript) -> Exercise:
         "While the reverse OPC copies, the kit refuses a second -r and the forward commands, "
         "-auto included (Phase is not correct, 32794) [M: the kit's rule, with the ETERNUS "
         f"code]; the OPC ends by itself when its copy completes [D: {CCM}], so cancel -r then "
-        "finds no session (32793). In Error suspend -diff is refused (32794) and -auto "
-        f"cancels and starts in full [D: {CCM}]; volumes of different sizes refuse any start, "
-        "-auto too (Size Not Supported, 4097) [D: the code as Cinder's Fujitsu driver decodes "
-        "it]",
+        f"finds no session {REFUSAL.format(code=32793)}. In Error suspend -diff is refused "
+        f"{REFUSAL.format(code=32794)} and -auto cancels and starts in full [D: {CCM}]; "
+        "volumes of different sizes refuse any start, -auto too (Size Not Supported) "
+        f"{REFUSAL.format(code=4097)}",
         distinct(refused, *mistakes))
 
 
