@@ -38,16 +38,18 @@ def test_static_html_is_the_replay_up_to_the_panels_step(clicks):
     assert replay.REPLAY_NOTE in twin
     frames = check_frames(dash.array, twin)  # each frame: the views of array.at(step)
     assert [step for step, _, _ in frames] == list(range(latest(dash) + 1))
-    # Opens on the panel's step: that frame is the one drawn in the markup, not hidden.
+    # Opens on the set-up, never on the panel's step (in a stored lesson, the answer to the
+    # question just asked): the first frame is the one drawn in the markup, not hidden.
     opening = [section for _, _, section in frames if " hidden>" not in section]
-    assert len(opening) == 1 and f'data-step="{latest(dash)}"' in opening[0]
+    assert len(opening) == 1 and 'data-step="0"' in opening[0]
+    assert 'data-start="0"' in twin and 'value="0"' in twin
 
 
 def test_static_text_is_short_and_says_it_is_a_replay():
     dash = played(dashboard(), "Start", "Tick")
     text = dash._repr_mimebundle_()["text/plain"]
     assert text.startswith(dash.summary())
-    assert f"replay of its {latest(dash) + 1} steps" in text and LIVE in text
+    assert f"replay of its {latest(dash) + 1} steps, from the set-up" in text and LIVE in text
     assert "\n" not in text and len(text) < 300
 
 

@@ -3,7 +3,9 @@
 A stored notebook keeps the panel's widget view, which nothing draws without a kernel
 (GitHub, nbviewer, an HTML export): its ``text/html`` twin is the replay of the array's
 steps up to the one the panel is at (:func:`qopc_kit.views.replay.replay_html`), marked
-as a replay, and its ``text/plain`` says so. The Export page button gives the replay page
+as a replay, and its ``text/plain`` says so. It opens on its first frame, the set-up,
+never on the panel's step: in a stored lesson that is the answer to the question just
+asked, so the reader steps forward to it. The Export page button gives the replay page
 of the whole session as a download link (a ``data:`` URL: no file server needed, so it
 works in JupyterLab, Notebook 7 and Voilà alike).
 """
@@ -41,8 +43,8 @@ def static_twin(array: DiskArray, summary: str) -> tuple[str, str]:
             problem = str(error)
         else:
             frames = "1 step" if last == 0 else f"{last + 1} steps"
-            return page, (f"{summary} (stored as a replay of its {frames}; run the "
-                          "notebook for the live panel)")
+            return page, (f"{summary} (stored as a replay of its {frames}, from the "
+                          "set-up; run the notebook for the live panel)")
     return (f'<p class="qopc-no-replay">{html.escape(summary)}: no replay stored '
             f"({html.escape(problem)}); run the notebook for the live panel</p>",
             f"{summary} (no replay stored: {problem}; run the notebook for the live panel)")

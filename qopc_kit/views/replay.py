@@ -32,7 +32,7 @@ from .timeline import describe
 
 #: The kinds of fragment a pair shows in every frame, in page order.
 SLOTS = ("head", "diagram", "physical", "logical", "query")
-REPLAY_NOTE = "replay: run the notebook for the live panel"
+REPLAY_NOTE = "replay from the set-up: run the notebook for the live panel"
 
 
 @dataclass(frozen=True)
@@ -205,8 +205,9 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
                 title: str = "", packed: bool = False) -> str:
     """The replay as one ``<div class="qopc-replay">`` with its style and script inline.
 
-    It opens on its last frame when it has a ``note`` (the dashboard's static twin), else on
-    its first. That frame is in the markup, its words shown and its diagrams as images
+    It opens on its first frame, the set-up: a stored lesson's twin must not open on the
+    state its last question asks about (the reader steps forward deliberately). That frame
+    is in the markup, its words shown and its diagrams as images
     (:func:`still_html`), so that a reader with no JavaScript (a stored notebook on GitHub,
     an untrusted output in JupyterLab) sees it; the other frames are in the page's table,
     which the script turns into frames, and the controls stay hidden and disabled until
@@ -215,7 +216,7 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
     if not entries:
         raise ArgumentError("a replay needs at least one frame")
     frames = [draw_frame(array, entry) for entry in entries]
-    start = len(frames) - 1 if note else 0
+    start = 0
     data, shows = _table(frames)
     pairs: list[str] = sorted({pair for frame in frames for pair, _ in frame.fragments})
     sections = [_frame_html(i, len(frames), frame, [str(n) for n in ids], i == start)
@@ -242,7 +243,7 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
 def replay_html(array: DiskArray, *, upto: int | None = None, note: str = REPLAY_NOTE,
                 packed: bool = True) -> str:
     """The replay of ``array``'s steps up to ``upto``, to embed (the dashboard's static
-    twin: the text/html of a stored output); it opens at the last step."""
+    twin: the text/html of a stored output); it opens at the first frame, the set-up."""
     return replay_body(array, history_entries(array, upto), note=note, packed=packed)
 
 
