@@ -287,14 +287,14 @@ def test_a_stored_twin_in_jupyterlab_before_the_notebook_runs(chromium, tmp_path
         open_lab_notebook(page, server, APP)
         twin = page.locator(".qopc-replay").first
         twin.wait_for(state="visible")
-        assert "replay: run the notebook for the live panel" in twin.inner_text()
-        last = len(panel.array.history_steps()) - 1
+        assert "replay from the set-up: run the notebook for the live panel" in twin.inner_text()
         frames = twin.locator(".qopc-frame")
-        # The sanitizer drops data-* attributes: the frame is known by its words.
+        # The sanitizer drops data-* attributes: the frame is known by its words. It is the
+        # first, the set-up (named as the panel names it), never the panel's latest step.
         assert frames.count() == 1
-        assert frames.first.locator(".qopc-command").inner_text().startswith(f"Step {last}: ")
-        assert shown(twin) == state_of(panel, last)
-        still_shows(twin, panel, last)
+        assert frames.first.locator(".qopc-command").inner_text().startswith("Set-up: ")
+        assert shown(twin) == state_of(panel, 0)
+        still_shows(twin, panel, 0)
         assert not twin.locator(".qopc-controls").is_visible()
         assert not twin.locator(".qopc-keys").is_visible()
         assert "QUICKOPC" not in twin.inner_text()  # an SVG's text, had the SVG been dropped

@@ -34,7 +34,7 @@ def test_static_html_is_the_replay_up_to_the_panels_step(clicks):
     bundle = dash._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle  # the live view stays
     twin = bundle["text/html"]
-    assert twin == replay.replay_html(dash.array, upto=latest(dash))
+    assert twin == replay.replay_html(dash.array, upto=latest(dash), baseline=dash.baseline)
     assert replay.REPLAY_NOTE in twin
     frames = check_frames(dash.array, twin)  # each frame: the views of array.at(step)
     assert [step for step, _, _ in frames] == list(range(latest(dash) + 1))
@@ -55,7 +55,8 @@ def test_static_text_is_short_and_says_it_is_a_replay():
 
 def test_an_undone_step_leaves_the_twin():
     dash = played(dashboard(), "Start", "Tick", "Undo")
-    assert dash._repr_mimebundle_()["text/html"] == replay.replay_html(dash.array)
+    assert dash._repr_mimebundle_()["text/html"] == replay.replay_html(
+        dash.array, baseline=dash.baseline)
     assert [s for s, _, _ in decoded(dash._repr_mimebundle_()["text/html"])][-1] == latest(dash)
 
 
@@ -125,3 +126,32 @@ def test_export_page_is_never_greyed_and_has_a_tooltip():
         assert "replays this session" in button.tooltip
     assert dash.buttons["Export page"] in dash.share_box.children
     assert dash.export_html in dash.share_box.children
+
+
+def titles(page: str) -> list[str]:
+    return [re.search(r'data-title="([^"]*)"', section).group(1)
+            for _, _, section in decoded(page)]
+
+
+@pytest.mark.parametrize("source", ["twin", "export"])
+def test_frames_number_the_steps_as_the_panel_does(source):
+    """A number means the same on the panel and on its pages: the set-up frames say
+    "set-up", the student's first action is step 1, and the file is named the same."""
+    dash = played(dashboard(), "Start", "Tick")
+    assert dash.baseline > 0 and dash.step_label(latest(dash)) == "step 2"
+    if source == "twin":
+        page = dash._repr_mimebundle_()["text/html"]
+    else:
+        dash.buttons["Export page"].click()
+        name, page = exported(dash)
+        assert name == "qopc-ET001-step-2.html"
+    found = titles(page)
+    assert len(found) == latest(dash) + 1
+    for number, title in enumerate(found):
+        label = dash.step_label(number)
+        assert title.startswith(f"Frame {number + 1} of {len(found)}, {label}: "), title
+    assert [t.split(", ")[1].split(":")[0] for t in found[dash.baseline:]] == [
+        "set-up", "step 1", "step 2"]
+    last = decoded(page)[-1][2]
+    assert '<p class="qopc-command">Step 2: ' in last and "Step 2: " in last.split("qopc-alt")[1]
+    assert f"step {latest(dash)}" not in " ".join(found)  # never the array's own number

@@ -141,6 +141,9 @@ def test_script_comments_caption_the_next_step_and_refusals_change_nothing():
     started = by_command["acopc start -g CG1"]
     assert refused.step == started.step  # the refusal made no step: the state shown is the same
     frames = decoded(replay.page_html(array, entries))
+    # A script's page (no set-up) numbers its frames by the history step, from its first.
+    title = re.search(r'data-title="([^"]*)"', frames[0][2]).group(1)
+    assert title == f"Frame 1 of {len(entries)}, step 0: {entries[0].command}"
     index = entries.index(refused)
     assert frames[index][1] == frames[index - 1][1]
     assert "Refused, nothing changed" in frames[index][2]

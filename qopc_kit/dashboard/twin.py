@@ -31,14 +31,16 @@ def replay_problem(array: DiskArray) -> str | None:
     return None
 
 
-def static_twin(array: DiskArray, summary: str) -> tuple[str, str]:
+def static_twin(array: DiskArray, summary: str,
+                baseline: int | None = None) -> tuple[str, str]:
     """The panel's (text/html, text/plain) for a reader with no kernel: the replay of
-    every step up to the latest, or, when there can be none, ``summary`` and why."""
+    every step up to the latest, or, when there can be none, ``summary`` and why. The
+    frames name the steps as the panel does, whose first step is ``baseline``."""
     last = len(array.history_steps()) - 1
     problem = replay_problem(array)
     if problem is None:
         try:
-            page = replay_html(array, upto=last)
+            page = replay_html(array, upto=last, baseline=baseline)
         except errors.QuickOPCError as error:  # a step that cannot be drawn again
             problem = str(error)
         else:
@@ -57,16 +59,18 @@ def page_name(array: DiskArray, step: str) -> str:
     return f"qopc-{words}.html"
 
 
-def export_link(array: DiskArray, step: str) -> tuple[str, str]:
+def export_link(array: DiskArray, step: str,
+                baseline: int | None = None) -> tuple[str, str]:
     """(a download link to the replay page of ``array``'s whole session, what was done);
-    ``step`` names the latest step in the file's name.
+    ``step`` names the latest step in the file's name, and the frames name the steps as
+    the panel does, whose first step is ``baseline``.
 
     Raises the engine's errors (a QuickOPCError) when a step cannot be drawn again.
     """
     problem = replay_problem(array)
     if problem is not None:
         raise errors.ArgumentError(f"no page exported: {problem}")
-    entries = history_entries(array)
+    entries = history_entries(array, baseline=baseline)
     page = page_html(array, entries, title=f"QuickOPC session on {array.name}")
     name = page_name(array, step)
     link = (f'<a class="qopc-download qopc-export-link" download="{html.escape(name)}" '

@@ -40,7 +40,9 @@ class Entry:
     """One frame to draw: the array after history ``step``, what was done and said.
 
     ``caption`` is the script's comment before the line; a ``refused`` entry shows the
-    array's message and the unchanged state of the step before it.
+    array's message and the unchanged state of the step before it. ``label`` names the
+    step as the reader knows it (the panel's ``set-up``, ``step 2``); by default
+    ``step N``, N the history step.
     """
 
     step: int
@@ -48,6 +50,12 @@ class Entry:
     output: str = ""
     caption: str = ""
     refused: bool = False
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        """How the frame names its step: ``refused`` for a refusal, else the label."""
+        return "refused" if self.refused else self.label or f"step {self.step}"
 
 
 @dataclass(frozen=True)
@@ -61,14 +69,25 @@ class Frame:
     alternative: str
 
 
-def history_entries(array: DiskArray, upto: int | None = None) -> list[Entry]:
-    """One entry per step of ``array``'s history up to ``upto`` (default: the last)."""
+def step_label(number: int, baseline: int | None = None) -> str:
+    """The name of history step ``number``: with a panel's ``baseline`` (its first step),
+    ``set-up`` up to it and ``step 1`` for the one after, as the panel says; else ``step N``."""
+    if baseline is None:
+        return f"step {number}"
+    return "set-up" if number <= baseline else f"step {number - baseline}"
+
+
+def history_entries(array: DiskArray, upto: int | None = None, *,
+                    baseline: int | None = None) -> list[Entry]:
+    """One entry per step of ``array``'s history up to ``upto`` (default: the last), each
+    named as a panel whose first step is ``baseline`` names it (see :func:`step_label`)."""
     steps = array.history_steps()
     last = len(steps) - 1 if upto is None else upto
     if not isinstance(last, int) or isinstance(last, bool) or not 0 <= last < len(steps):
         raise ArgumentError(f"upto must be a step number from 0 to {len(steps) - 1}, "
                             f"got {upto!r}")
-    return [Entry(step.number, describe(step)[0]) for step in steps[:last + 1]]
+    return [Entry(step.number, describe(step)[0], label=step_label(step.number, baseline))
+            for step in steps[:last + 1]]
 
 
 def pair_fragments(array: DiskArray) -> dict[tuple[str, str], str]:
@@ -94,7 +113,7 @@ def draw_frame(array: DiskArray, entry: Entry) -> Frame:
     """Draw ``entry`` from ``array.at(entry.step)`` (the array is not changed)."""
     shot = array.at(entry.step)
     pairs = [shot.pairs[name] for name in sorted(shot.pairs)]
-    words = [f"Step {entry.step}: {entry.command}"]
+    words = [f"{entry.name.capitalize()}: {entry.command}"]
     if entry.output:
         words.append(entry.output)
     for pair in pairs:
@@ -111,7 +130,7 @@ def _asset(name: str) -> str:
 
 def _frame_html(index: int, total: int, frame: Frame, ids: list[str], shown: bool) -> str:
     entry = frame.entry
-    title = f"Frame {index + 1} of {total}, step {entry.step}: {entry.command}"
+    title = f"Frame {index + 1} of {total}, {entry.name}: {entry.command}"
     caption = (f'<p class="qopc-caption">{html.escape(entry.caption)}</p>'
                if entry.caption else "")
     said = html.escape(entry.output)
@@ -126,7 +145,8 @@ def _frame_html(index: int, total: int, frame: Frame, ids: list[str], shown: boo
             f'data-refused="{str(entry.refused).lower()}" data-show="{" ".join(ids)}" '
             f'data-title="{html.escape(title, quote=True)}" aria-label="{index + 1}"'
             f'{"" if shown else " hidden"}>'
-            f'{caption}<p class="qopc-command">Step {entry.step}: {html.escape(entry.command)}'
+            f'{caption}<p class="qopc-command">{html.escape(entry.name.capitalize())}: '
+            f'{html.escape(entry.command)}'
             f'</p>{output}<ul>{states}</ul><details{opened}>'
             '<summary>This frame as text</summary>'
             f'<pre class="qopc-alt">{html.escape(frame.alternative)}</pre></details></section>')
@@ -241,10 +261,12 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
 
 
 def replay_html(array: DiskArray, *, upto: int | None = None, note: str = REPLAY_NOTE,
-                packed: bool = True) -> str:
+                packed: bool = True, baseline: int | None = None) -> str:
     """The replay of ``array``'s steps up to ``upto``, to embed (the dashboard's static
-    twin: the text/html of a stored output); it opens at the first frame, the set-up."""
-    return replay_body(array, history_entries(array, upto), note=note, packed=packed)
+    twin: the text/html of a stored output); it opens at the first frame, the set-up. Its
+    steps are named as a panel whose first step is ``baseline`` names them."""
+    return replay_body(array, history_entries(array, upto, baseline=baseline), note=note,
+                       packed=packed)
 
 
 def page_html(array: DiskArray, entries: list[Entry] | None = None, *, title: str = "Replay",
