@@ -30,10 +30,11 @@ def shown(page) -> list[str]:
             for text in frame.locator(".qopc-state, .qopc-progress").all_inner_texts()]
 
 
-def engine(array, step: int) -> list[str]:
+def engine(array, step: int, refused: bool = False) -> list[str]:
     lines = []
     for name in sorted(array.at(step).pairs):
         pair = array.at(step).pairs[name]
+        pair = replay.settled(pair) if refused else pair  # a refusal marks no transition
         lines += [re.sub(r"\s+", " ", state_line(pair)).strip(),
                   re.sub(r"\s+", " ", progress_text(pair)).strip()]
     return lines
@@ -62,15 +63,15 @@ def test_replay_page_offline(browser, tmp_path):
         if index:
             page.keyboard.press("ArrowRight")
         assert page.locator(".qopc-replay").get_attribute("data-frame") == str(index)
-        assert shown(page) == engine(array, entry.step), f"frame {index}"
+        assert shown(page) == engine(array, entry.step, entry.refused), f"frame {index}"
         shown_svg = page.locator(".qopc-slot-diagram svg").count()
         assert shown_svg == len(array.at(entry.step).pairs)
     for index in (len(entries) - 1, 3, 0, 7):
         page.locator(".qopc-slider").fill(str(index))
-        assert shown(page) == engine(array, entries[index].step), f"slider {index}"
+        assert shown(page) == engine(array, entries[index].step, entries[index].refused), f"slider {index}"
     page.keyboard.press("ArrowRight")  # the slider has focus: it moves itself by one
     assert page.locator(".qopc-replay").get_attribute("data-frame") == "8"
-    assert shown(page) == engine(array, entries[8].step)
+    assert shown(page) == engine(array, entries[8].step, entries[8].refused)
     page.locator(".qopc-slider").fill("8")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "replay.png"), full_page=True)
@@ -99,7 +100,7 @@ def test_play_steps_by_itself_and_stops_at_the_end(browser, tmp_path):
     for index in range(1, len(entries)):
         page.clock.run_for(600 if index == 1 else 1200)
         assert root.get_attribute("data-frame") == str(index), f"frame {index} not shown"
-        assert shown(page) == engine(array, entries[index].step), f"played frame {index}"
+        assert shown(page) == engine(array, entries[index].step, entries[index].refused), f"played frame {index}"
         assert page.locator(".qopc-slider").input_value() == str(index)
     page.clock.run_for(5000)  # it stopped: the last frame stays, the button reads Play again
     assert root.get_attribute("data-frame") == str(len(entries) - 1)
@@ -112,4 +113,36 @@ def test_play_steps_by_itself_and_stops_at_the_end(browser, tmp_path):
     page.clock.run_for(5000)
     assert root.get_attribute("data-frame") == "1"
     assert play.inner_text() == "Play"
+    page.close()
+
+
+def test_a_refused_line_shows_the_state_as_it_is(browser, tmp_path):
+    """A refused command's frame: its label says refused, not a step number; the state
+    without the step before's "(was ...)" and without its highlighted arrow."""
+    text = "\n".join(["acarray add -a ET001", "volume add 0x1 blocks 4", "volume add 0x6 blocks 4",
+                     "acgroup create -g CG1 -type QuickOPC -a ET001",
+                     "acpair add -g CG1 -p ET001/0x1:ET001/0x6", "acopc start -g CG1",
+                     "acopc start -g NOPE"])
+    array, entries = script_entries(text)
+    assert entries[-1].refused and not entries[-2].refused
+    path = tmp_path / "refused.html"
+    path.write_text(replay.page_html(array, entries, title="refused"), encoding="utf-8")
+    page = browser.new_page()
+    page.route(re.compile(r"^file:"), lambda route: route.continue_())
+    page.goto(path.as_uri())
+    last = len(entries) - 1
+    page.locator(".qopc-slider").fill(str(last - 1))
+    assert "(was No session" in " ".join(shown(page))
+    assert page.locator(".qopc-slot-diagram .qopc-last").count() == 1
+    page.locator(".qopc-slider").fill(str(last))
+    assert page.locator(".qopc-where").inner_text() == (
+        f"Frame {last + 1} of {last + 1}, refused: acopc start -g NOPE")
+    assert shown(page) == engine(array, entries[-1].step, refused=True)
+    assert "(was " not in " ".join(shown(page))
+    assert page.locator(".qopc-slot-diagram .qopc-last").count() == 0
+    assert page.locator(".qopc-slot-diagram .qopc-current").count() == 1
+    frame = page.locator(".qopc-frame:not([hidden])")
+    assert frame.locator(".qopc-command").inner_text() == "Refused: acopc start -g NOPE"
+    frame.locator("summary").click()
+    assert "refused, nothing changed" in frame.locator(".qopc-alt").inner_text()
     page.close()

@@ -62,13 +62,15 @@ def decoded(page: str) -> list[tuple[int, dict[tuple[str, str], str], str]]:
     return frames
 
 
-def expected(array, step: int) -> dict[tuple[str, str], str]:
-    """The dashboard's views of every pair of ``array.at(step)``, the theme's sheet left out."""
+def expected(array, step: int, refused: bool = False) -> dict[tuple[str, str], str]:
+    """The dashboard's views of every pair of ``array.at(step)``, the theme's sheet left out
+    (``refused``: with no transition marked, see replay.settled)."""
     style = theme.style()
     shot = array.at(step)
     views = {}
     for name, pair in shot.pairs.items():
-        record, snap = capture(pair), snapshot(pair)
+        record = capture(pair)
+        snap = replay.settled(pair) if refused else snapshot(pair)
         for slot, text in (("diagram", state_diagram_svg(snap)),
                            ("physical", record_html(record)),
                            ("logical", record_html(record, logical=True)),
@@ -81,10 +83,12 @@ def check_frames(array, page: str) -> list:
     frames = decoded(page)
     assert frames
     for step, fragments, section in frames:
+        refused = 'data-refused="true"' in section
         body = {key: text for key, text in fragments.items() if key[1] != "head"}
-        assert body == expected(array, step), f"step {step}"
+        assert body == expected(array, step, refused), f"step {step}"
         for pair in array.at(step).pairs.values():
-            assert f'<li class="qopc-state">{state_line(pair)}' in section.replace("&#x27;", "'")
+            line = state_line(replay.settled(pair) if refused else pair)
+            assert f'<li class="qopc-state">{line}' in section.replace("&#x27;", "'")
             assert progress_text(pair) in section
     return frames
 
@@ -140,14 +144,31 @@ def test_script_comments_caption_the_next_step_and_refusals_change_nothing():
     assert refused.refused and refused.output
     started = by_command["acopc start -g CG1"]
     assert refused.step == started.step  # the refusal made no step: the state shown is the same
-    frames = decoded(replay.page_html(array, entries))
+    page = replay.page_html(array, entries)
+    check_frames(array, page)
+    frames = decoded(page)
     # A script's page (no set-up) numbers its frames by the history step, from its first.
     title = re.search(r'data-title="([^"]*)"', frames[0][2]).group(1)
     assert title == f"Frame 1 of {len(entries)}, step 0: {entries[0].command}"
     index = entries.index(refused)
-    assert frames[index][1] == frames[index - 1][1]
-    assert "Refused, nothing changed" in frames[index][2]
     assert "Start the copy" in frames[index - 1][2]
+    # The refused frame shows the state as it is, but not the previous step's news: no
+    # "(was ...)", no highlighted arrow or previous state, no step number of its own.
+    before, after = frames[index - 1], frames[index]
+    assert "(was No session" in before[2] and "(was " not in after[2]
+    for slot in ("physical", "logical", "query"):
+        assert after[1]["ET001/0x1:ET001/0x6", slot] == before[1]["ET001/0x1:ET001/0x6", slot]
+    diagram = after[1]["ET001/0x1:ET001/0x6", "diagram"]
+    assert "qopc-last" in before[1]["ET001/0x1:ET001/0x6", "diagram"]
+    assert "qopc-last" not in diagram and "qopc-previous" not in diagram
+    assert "qopc-current" in diagram  # the state it is in stays marked
+    title = re.search(r'data-title="([^"]*)"', after[2]).group(1)
+    assert title == f"Frame {index + 1} of {len(entries)}, refused: acopc start -g NOPE"
+    assert '<p class="qopc-command">Refused: acopc start -g NOPE</p>' in after[2]
+    assert f"step {refused.step}" not in title and f"Step {refused.step}" not in after[2]
+    assert "Refused, nothing changed" in after[2]
+    alt = after[2].split('class="qopc-alt">')[1]
+    assert alt.startswith("Refused: acopc start -g NOPE\nrefused, nothing changed: ")
 
 
 def test_cli_writes_page_and_frames(tmp_path):

@@ -18,15 +18,16 @@ import gzip
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 
 from ..engine.array import DiskArray
 from ..engine.errors import ArgumentError
+from ..engine.pair import CopyPair
 from . import theme
 from .blockmap import capture, record_html, record_text
 from .diagram import state_diagram_svg
-from .snapshot import snapshot
+from .snapshot import PairSnapshot, snapshot
 from .status import progress_text, query_table_html, state_line
 from .timeline import describe
 
@@ -90,14 +91,24 @@ def history_entries(array: DiskArray, upto: int | None = None, *,
             for step in steps[:last + 1]]
 
 
-def pair_fragments(array: DiskArray) -> dict[tuple[str, str], str]:
+def settled(pair: CopyPair) -> PairSnapshot:
+    """``pair`` as it stands, with no transition marked as news: what a refused command's
+    frame shows (no "(was ...)", no highlighted arrow), since the refusal caused none."""
+    shot = snapshot(pair)
+    quiet = {"last_transition": None, "just_changed": False}
+    return replace(shot, forward=replace(shot.forward, **quiet),
+                   reverse=replace(shot.reverse, **quiet))
+
+
+def pair_fragments(array: DiskArray, refused: bool = False) -> dict[tuple[str, str], str]:
     """The views of every pair of ``array`` as the dashboard draws them, by (pair, slot),
-    each without the theme's style sheet (a page holds it once)."""
+    each without the theme's style sheet (a page holds it once); ``refused``: the pairs
+    :func:`settled`."""
     style = theme.style()
     found: dict[tuple[str, str], str] = {}
     for name in sorted(array.pairs):
         pair = array.pairs[name]
-        shot = snapshot(pair)
+        shot = settled(pair) if refused else snapshot(pair)
         record = capture(pair)
         views = {"head": f"<h3>{html.escape(name)}</h3>",
                  "diagram": state_diagram_svg(shot),
@@ -113,15 +124,18 @@ def draw_frame(array: DiskArray, entry: Entry) -> Frame:
     """Draw ``entry`` from ``array.at(entry.step)`` (the array is not changed)."""
     shot = array.at(entry.step)
     pairs = [shot.pairs[name] for name in sorted(shot.pairs)]
+    shots = [settled(pair) if entry.refused else snapshot(pair) for pair in pairs]
     words = [f"{entry.name.capitalize()}: {entry.command}"]
-    if entry.output:
+    if entry.refused:
+        words.append(f"refused, nothing changed: {entry.output}".rstrip(": "))
+    elif entry.output:
         words.append(entry.output)
-    for pair in pairs:
-        words += [state_line(pair), progress_text(pair),
+    for pair, pair_shot in zip(pairs, shots, strict=True):
+        words += [state_line(pair_shot), progress_text(pair_shot),
                   "Physical blocks:\n" + record_text(capture(pair)),
                   "Logical blocks:\n" + record_text(capture(pair), logical=True)]
-    return Frame(entry, pair_fragments(shot), tuple(state_line(p) for p in pairs),
-                 tuple(progress_text(p) for p in pairs), "\n".join(words))
+    return Frame(entry, pair_fragments(shot, entry.refused), tuple(map(state_line, shots)),
+                 tuple(map(progress_text, shots)), "\n".join(words))
 
 
 def _asset(name: str) -> str:
