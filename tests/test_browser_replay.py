@@ -146,3 +146,80 @@ def test_a_refused_line_shows_the_state_as_it_is(browser, tmp_path):
     frame.locator("summary").click()
     assert "refused, nothing changed" in frame.locator(".qopc-alt").inner_text()
     page.close()
+
+
+def luminance(colour: str) -> float:
+    """The WCAG relative luminance of a computed ``rgb(...)``/``rgba(...)`` colour."""
+    values = [float(v) for v in re.findall(r"[\d.]+", colour)[:3]]
+    linear = [(v / 255) / 12.92 if v / 255 <= 0.03928 else ((v / 255 + 0.055) / 1.055) ** 2.4
+              for v in values]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+#: For each element: its colour (a CSS property) and the background it is seen on (the
+#: nearest ancestor's non-transparent background; the page's otherwise).
+COLOURS = """([selector, property]) => {
+  const element = document.querySelector(selector);
+  if (!element) { return null; }
+  let back = element.parentElement, seen = 'rgb(255, 255, 255)';
+  while (back) {
+    const colour = getComputedStyle(back).backgroundColor;
+    if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') { seen = colour; break; }
+    back = back.parentElement;
+  }
+  return [getComputedStyle(element)[property], seen];
+}"""
+
+#: (what, selector, property, the least contrast): text 4.5:1, marks 3:1.
+CHECKS = [("frame label", ".qopc-where", "color", 4.5),
+          ("state line", ".qopc-frame:not([hidden]) .qopc-state", "color", 4.5),
+          ("caption", ".qopc-frame:not([hidden]) .qopc-caption", "color", 4.5),
+          ("note", ".qopc-frame:not([hidden]) .qopc-command", "color", 4.5),
+          ("diagram label", ".qopc-slot-diagram .qopc-node:not(.qopc-current):not(.qopc-previous) text", "fill", 4.5),
+          ("diagram edge", ".qopc-slot-diagram .qopc-edge:not(.qopc-last) path", "stroke", 3),
+          ("last transition", ".qopc-slot-diagram .qopc-edge.qopc-last path", "stroke", 3),
+          ("block cell", ".qopc-slot-physical .qopc-cell .qopc-content", "color", 4.5),
+          ("query table", ".qopc-slot-query td", "color", 4.5)]
+
+
+@pytest.mark.parametrize("follow_os", [False, True])
+def test_one_colour_scheme_under_a_dark_os(browser, tmp_path, follow_os):
+    """With the browser preferring dark, a replay page is of one scheme: light throughout
+    (a page that keeps its own white background), or, for a page that follows the OS (the
+    Export page's), dark throughout; every text reads at 4.5:1, every mark at 3:1."""
+    text = "\n".join(["acarray add -a ET001", "volume add 0x1 blocks 4",
+                     "volume add 0x6 blocks 4", "acgroup create -g CG1 -type QuickOPC -a ET001",
+                     "acpair add -g CG1 -p ET001/0x1:ET001/0x6", "write ET001/0x1 all ABCD",
+                     "# The copy starts: every block is queued", "acopc start -g CG1",
+                     "tick", "write ET001/0x6 2 d"])
+    array, entries = script_entries(text)
+    path = tmp_path / "dark.html"
+    path.write_text(replay.page_html(array, entries, title="dark", follow_os=follow_os),
+                    encoding="utf-8")
+    page = browser.new_page()
+    page.route(re.compile(r"^file:"), lambda route: route.continue_())
+    page.emulate_media(color_scheme="dark")
+    page.goto(path.as_uri())
+    started = next(i for i, entry in enumerate(entries) if entry.caption)
+    page.locator(".qopc-slider").fill(str(started))  # a caption, a transition, queued blocks
+    body = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    if body == "rgba(0, 0, 0, 0)":  # no background of its own: the light canvas shows
+        assert page.evaluate("getComputedStyle(document.documentElement).colorScheme") in (
+            "normal", "light")
+        body = "rgb(255, 255, 255)"
+    assert (luminance(body) < 0.05) == follow_os, body  # dark page only when it follows
+    for what, selector, prop, least in CHECKS:
+        found = page.evaluate(COLOURS, [selector, prop])
+        assert found is not None, what
+        colour, seen = found
+        assert contrast(colour, seen) >= least, (what, colour, seen)
+        # One scheme: light marks on a dark page, dark ones on a light page.
+        assert (luminance(colour) > luminance(seen)) == follow_os, (what, colour, seen)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"replay-dark-os-{follow_os}.png"), full_page=True)
+    page.close()

@@ -11,7 +11,7 @@ import pytest
 from qopc_kit import DiskArray
 from qopc_kit.dashboard.panel import dashboard
 from qopc_kit.dashboard.parts import MAP_CELLS
-from qopc_kit.views import replay
+from qopc_kit.views import replay, theme
 from tests.test_replay import check_frames, decoded
 
 LIVE = "run the notebook for the live panel"
@@ -103,6 +103,7 @@ def test_export_page_links_the_replay_page_of_the_session():
     name, page = exported(dash)
     assert name == "qopc-ET001-step-4.html" and name in dash.message.value  # the panel's 4th
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert f'<html lang="en" class="{theme.OS_SCHEME}">' in page  # all dark or all light
     frames = check_frames(dash.array, page)
     assert [step for step, _, _ in frames] == list(range(latest(dash) + 1))
     played(dash, "Tick")  # a later export covers the later step too

@@ -255,3 +255,22 @@ def test_the_qopc_command_exports_and_still_runs_the_shell(tmp_path, capsys):
     capsys.readouterr()
     assert qopc(["list"]) == 0  # a shell command: the scenario library
     assert "01_full_start" in capsys.readouterr().out
+
+
+def test_a_page_keeps_one_colour_scheme():
+    """A page is light whatever the browser prefers (the views' dark colours, under the OS
+    preference, apply only on a page whose <html> follows it); one that follows the OS
+    goes dark as a whole, page and views alike."""
+    array = scenarios.load("01_full_start").run().array
+    light, follows = replay.page_html(array), replay.page_html(array, follow_os=True)
+    assert '<html lang="en">' in light and '<meta name="color-scheme" content="light">' in light
+    assert f'<html lang="en" class="{theme.OS_SCHEME}">' in follows
+    assert theme.os_scheme_css() in follows and theme.os_scheme_css() not in light
+    blocks = re.findall(r"@media \(prefers-color-scheme: dark\)\{((?:[^{}]*\{[^{}]*\})*)\}",
+                        theme.CSS + theme.dark_rules(replay.DARK_CSS))
+    assert len(blocks) >= 3
+    for block in blocks:
+        for selector in re.findall(r"([^{}]+)\{", block):
+            assert all(part.startswith(f"html.{theme.OS_SCHEME}:")
+                       for part in selector.split(",")), selector
+    assert theme.dark_rules(replay.DARK_CSS) in light  # the replay's own colours follow too

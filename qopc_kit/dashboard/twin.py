@@ -71,7 +71,7 @@ def export_link(array: DiskArray, step: str,
     if problem is not None:
         raise errors.ArgumentError(f"no page exported: {problem}")
     entries = history_entries(array, baseline=baseline)
-    page = page_html(array, entries, title=f"QuickOPC session on {array.name}")
+    page = page_html(array, entries, title=f"QuickOPC session on {array.name}", follow_os=True)
     name = page_name(array, step)
     link = (f'<a class="qopc-download qopc-export-link" download="{html.escape(name)}" '
             f'href="{data_url(page)}">Download {html.escape(name)}</a>')

@@ -34,6 +34,12 @@ from .timeline import describe
 #: The kinds of fragment a pair shows in every frame, in page order.
 SLOTS = ("head", "diagram", "physical", "logical", "query")
 REPLAY_NOTE = "replay from the set-up: run the notebook for the live panel"
+#: The replay's own colours under a dark theme (replay.css holds the light ones).
+DARK_CSS = (".qopc-replay .qopc-caption{background:#1c2b3a;border-left-color:#90caf9;}"
+            ".qopc-replay .qopc-note-replay{background:rgba(144,202,249,.12);"
+            "border-left-color:#90caf9;}"
+            ".qopc-replay .qopc-refused{color:#ff8a80;}"
+            ".qopc-replay :focus-visible{outline-color:#90caf9;}")
 
 
 @dataclass(frozen=True)
@@ -261,7 +267,7 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
     said = f'<p class="qopc-note-replay">{html.escape(note)}</p>' if note else ""
     return (f'<div class="qopc-replay" role="region" aria-label="Replay" tabindex="0" '
             f'data-start="{start}">'
-            f"<style>{_asset('replay.css')}</style>{heading}{said}"
+            f"<style>{_asset('replay.css')}{theme.dark_rules(DARK_CSS)}</style>{heading}{said}"
             '<div class="qopc-controls" hidden="hidden"><label>Step through the session '
             f'<input type="range" class="qopc-slider" min="0" max="{len(frames) - 1}" '
             f'value="{start}" step="1" disabled="disabled"></label>'
@@ -284,14 +290,23 @@ def replay_html(array: DiskArray, *, upto: int | None = None, note: str = REPLAY
 
 
 def page_html(array: DiskArray, entries: list[Entry] | None = None, *, title: str = "Replay",
-              extra: str = "", lead: str = "", heading: str | None = None) -> str:
+              extra: str = "", lead: str = "", heading: str | None = None,
+              follow_os: bool = False) -> str:
     """A whole self-contained HTML page replaying ``entries`` (default: every step), with
     the HTML ``lead`` before the replay and ``extra`` after it; the replay's ``heading`` is
-    the ``title`` unless given ("" for none)."""
+    the ``title`` unless given ("" for none).
+
+    The page is light, its views too, whatever the browser prefers (a ``lead`` may set a
+    light background of its own); with ``follow_os`` the whole page, views and all, goes
+    dark when the browser prefers dark (:func:`~qopc_kit.views.theme.os_scheme_css`).
+    """
     entries = history_entries(array) if entries is None else entries
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    scheme = (f' class="{theme.OS_SCHEME}"', "light dark") if follow_os else ("", "light")
+    return (f'<!DOCTYPE html>\n<html lang="en"{scheme[0]}><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(title)}</title></head><body>{lead}"
+            f'<meta name="color-scheme" content="{scheme[1]}">'
+            f"<title>{html.escape(title)}</title>"
+            f"{f'<style>{theme.os_scheme_css()}</style>' if follow_os else ''}</head><body>{lead}"
             f"{replay_body(array, entries, title=title if heading is None else heading)}{extra}"
             "</body></html>\n")
 
