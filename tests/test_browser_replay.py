@@ -223,3 +223,38 @@ def test_one_colour_scheme_under_a_dark_os(browser, tmp_path, follow_os):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"replay-dark-os-{follow_os}.png"), full_page=True)
     page.close()
+
+
+#: What nbconvert's lab template does to a <pre> in an output (its theme's font variable
+#: missing, as on a page that inlines index.css alone): a proportional font, wrapped.
+NBCONVERT_PRE = ("<style>.jp-RenderedHTMLCommon pre,.jp-RenderedHTMLCommon code{font-family:"
+                 "var(--jp-code-font-family);font-size:inherit;}.jp-OutputArea-output pre"
+                 "{word-break:break-all;white-space:pre-wrap;}</style>"
+                 '<div class="jp-OutputArea-output jp-RenderedHTMLCommon">')
+
+
+def test_frame_text_is_monospace_whatever_page_holds_it(browser, tmp_path):
+    """"This frame as text" keeps its columns: monospace, unwrapped, inside nbconvert's CSS."""
+    array, entries = script_entries(scenarios.load(SCENARIO).text)
+    path = tmp_path / "nbconvert.html"
+    path.write_text(replay.page_html(array, entries, title="pre", lead=NBCONVERT_PRE,
+                                     extra="</div>"), encoding="utf-8")
+    page = browser.new_page()
+    page.route(re.compile(r"^file:"), lambda route: route.continue_())
+    page.goto(path.as_uri())
+    page.locator(".qopc-slider").fill(str(len(entries) - 1))
+    frame = page.locator(".qopc-frame:not([hidden])")
+    frame.locator("summary").click()
+    alt = frame.locator("pre.qopc-alt")
+    assert "monospace" in alt.evaluate("e => getComputedStyle(e).fontFamily")
+    assert alt.evaluate("e => getComputedStyle(e).whiteSpace") == "pre"
+    # The glyphs are of one width: a line of i's is as wide as one of M's.
+    widths = alt.evaluate("""e => ['iiiiiiiiii', 'MMMMMMMMMM'].map(text => {
+        const probe = document.createElement('span'); probe.textContent = text;
+        e.appendChild(probe); const width = probe.getBoundingClientRect().width;
+        probe.remove(); return width; })""")
+    assert abs(widths[0] - widths[1]) < 0.5, widths
+    for part in (".qopc-command", "pre.qopc-output"):
+        assert "monospace" in frame.locator(part).first.evaluate(
+            "e => getComputedStyle(e).fontFamily"), part
+    page.close()
