@@ -247,6 +247,10 @@ def test_export_page_downloads_the_replay_page(chromium, tmp_path, kind):
         export.click()
         link = panel.locator("a.qopc-export-link")
         link.wait_for(state="visible")
+        # It looks like a link, not plain text: coloured and underlined.
+        looks = link.evaluate("a => [getComputedStyle(a).color, "
+                              "getComputedStyle(a).textDecorationLine]")
+        assert looks == ["rgb(11, 87, 164)", "underline"], looks
         assert "exported a replay page up to step 3" in panel.locator(".qopc-message").inner_text()
         page.screenshot(path=str(tmp_path / f"export-{kind}.png"))
         href = link.get_attribute("href")
@@ -301,3 +305,33 @@ def test_a_stored_twin_in_jupyterlab_before_the_notebook_runs(chromium, tmp_path
         page.screenshot(path=str(tmp_path / "twin-lab-stored.png"))
         print(f"screenshot: {tmp_path / 'twin-lab-stored.png'}")
         page.context.close()
+
+
+#: What JupyterLab and Voilà do to links in an output: plain text.
+LINK_RESET = "<style>a{color:inherit;text-decoration:none;}</style>"
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_the_download_link_looks_like_a_link_in_both_themes(chromium, tmp_path, dark):
+    """The Export page link is coloured and underlined, on JupyterLab's light and dark
+    backgrounds alike, at 4.5:1 or more, even where the page resets links to plain text."""
+    from qopc_kit.dashboard.style import panel_style
+    from tests.test_browser_replay import contrast
+
+    panel = dashboard()
+    panel.buttons["Export page"].click()
+    body = ('<body data-jp-theme-light="false" style="background:#111111;color:#e0e0e0">'
+            if dark else '<body data-jp-theme-light="true" style="background:#ffffff">')
+    path = tmp_path / "link.html"
+    path.write_text(f"<!DOCTYPE html><html><head>{LINK_RESET}</head>{body}"
+                    f'<div class="qopc-dashboard">{panel_style()}{panel.export_html.value}'
+                    "</div></body></html>", encoding="utf-8")
+    page = offline_page(chromium)
+    page.goto(path.as_uri())
+    colour, line, back = page.locator("a.qopc-export-link").evaluate(
+        "a => [getComputedStyle(a).color, getComputedStyle(a).textDecorationLine, "
+        "getComputedStyle(document.body).backgroundColor]")
+    assert line == "underline"
+    assert colour not in ("rgb(224, 224, 224)", "rgb(0, 0, 0)")  # not the text's colour
+    assert contrast(colour, back) >= 4.5, (colour, back)
+    page.context.close()
