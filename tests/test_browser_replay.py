@@ -258,3 +258,26 @@ def test_frame_text_is_monospace_whatever_page_holds_it(browser, tmp_path):
         assert "monospace" in frame.locator(part).first.evaluate(
             "e => getComputedStyle(e).fontFamily"), part
     page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 900, 600])
+def test_the_frame_label_keeps_its_place_while_stepping(browser, tmp_path, width):
+    """"Frame N of M, ..." stays where it is, and so does the frame below it, as the
+    frames step by, whatever the length of each command."""
+    array, entries = script_entries(scenarios.load(SCENARIO).text)
+    path = tmp_path / "label.html"
+    path.write_text(replay.page_html(array, entries, title=SCENARIO), encoding="utf-8")
+    page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": 720})
+    page.route(re.compile(r"^file:"), lambda route: route.continue_())
+    page.goto(path.as_uri())
+    places = set()
+    for index in range(len(entries)):
+        page.locator(".qopc-slider").fill(str(index))
+        places.add(page.evaluate("""() => {
+            const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top]; };
+            return JSON.stringify([box(document.querySelector('.qopc-where')),
+                                   box(document.querySelector('.qopc-keys')),
+                                   box(document.querySelector('.qopc-play'))]); }"""))
+    assert len(places) == 1, places
+    page.close()
