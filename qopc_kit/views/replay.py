@@ -101,9 +101,8 @@ def settled(pair: CopyPair) -> PairSnapshot:
     """``pair`` as it stands, with no transition marked as news: what a refused command's
     frame shows (no "(was ...)", no highlighted arrow), since the refusal caused none."""
     shot = snapshot(pair)
-    quiet = {"last_transition": None, "just_changed": False}
-    return replace(shot, forward=replace(shot.forward, **quiet),
-                   reverse=replace(shot.reverse, **quiet))
+    return replace(shot, forward=replace(shot.forward, last_transition=None, just_changed=False),
+                   reverse=replace(shot.reverse, last_transition=None, just_changed=False))
 
 
 def pair_fragments(array: DiskArray, refused: bool = False) -> dict[tuple[str, str], str]:
