@@ -140,6 +140,13 @@ def test_two_twins_on_a_page_each_open_on_their_set_up_and_move_alone(chromium, 
         assert twin.locator(".qopc-controls").is_visible()
         assert shown(twin) == state_of(panel, 0)
         assert twin.locator(".qopc-slider").input_value() == "0"
+        # Named as the panel names its steps: the set-up, then step 1, ...
+        count = last[number] + 1
+        assert twin.locator(".qopc-where").inner_text().startswith(f"Frame 1 of {count}, set-up: ")
+        twin.locator(".qopc-slider").fill(str(last[number]))
+        assert twin.locator(".qopc-where").inner_text().startswith(
+            f"Frame {count} of {count}, {panel.step_label(last[number])}: ")
+        twin.locator(".qopc-slider").fill("0")
     # The arrow keys move the focused twin only.
     twins.nth(0).focus()
     page.keyboard.press("ArrowRight")
