@@ -122,7 +122,7 @@ def frames_at(twins) -> list[int]:
     return [int(twins.nth(i).get_attribute("data-frame")) for i in range(twins.count())]
 
 
-def test_two_twins_on_a_page_each_open_on_their_step_and_move_alone(chromium, lesson_page):
+def test_two_twins_on_a_page_each_open_on_their_set_up_and_move_alone(chromium, lesson_page):
     path, made = lesson_page
     page = offline_page(chromium)
     page.goto(path.as_uri())
@@ -131,30 +131,39 @@ def test_two_twins_on_a_page_each_open_on_their_step_and_move_alone(chromium, le
     # A twin's table is packed: the browser unpacks it, then the twin marks its frame.
     page.locator(".qopc-replay[data-frame]").nth(1).wait_for(state="attached")
     last = [len(panel.array.history_steps()) - 1 for panel in made]
-    assert frames_at(twins) == last  # each opens on its panel's step
+    # Each opens on its set-up, never on its panel's step (the answer to the question asked).
+    assert frames_at(twins) == [0, 0]
     assert page.locator(".qopc-still").count() == 0  # the views replace the images
     for number, panel in enumerate(made):
         twin = twins.nth(number)
-        assert "replay: run the notebook for the live panel" in twin.inner_text()
+        assert "replay from the set-up: run the notebook for the live panel" in twin.inner_text()
         assert twin.locator(".qopc-controls").is_visible()
-        assert shown(twin) == state_of(panel, last[number])
+        assert shown(twin) == state_of(panel, 0)
+        assert twin.locator(".qopc-slider").input_value() == "0"
+        # Named as the panel names its steps: the set-up, then step 1, ...
+        count = last[number] + 1
+        assert twin.locator(".qopc-where").inner_text().startswith(f"Frame 1 of {count}, set-up: ")
+        twin.locator(".qopc-slider").fill(str(last[number]))
+        assert twin.locator(".qopc-where").inner_text().startswith(
+            f"Frame {count} of {count}, {panel.step_label(last[number])}: ")
+        twin.locator(".qopc-slider").fill("0")
     # The arrow keys move the focused twin only.
     twins.nth(0).focus()
-    page.keyboard.press("ArrowLeft")
-    assert frames_at(twins) == [last[0] - 1, last[1]]
+    page.keyboard.press("ArrowRight")
+    assert frames_at(twins) == [1, 0]
     twins.nth(1).focus()
-    page.keyboard.press("ArrowLeft")
-    page.keyboard.press("ArrowLeft")
-    assert frames_at(twins) == [last[0] - 1, last[1] - 2]
-    assert shown(twins.nth(0)) == state_of(made[0], last[0] - 1)
-    assert shown(twins.nth(1)) == state_of(made[1], last[1] - 2)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert frames_at(twins) == [1, 2]
+    assert shown(twins.nth(0)) == state_of(made[0], 1)
+    assert shown(twins.nth(1)) == state_of(made[1], 2)
     # With the focus on the page itself, keys move neither: which one would they mean?
     page.evaluate("document.activeElement.blur()")
     page.keyboard.press("ArrowRight")
-    assert frames_at(twins) == [last[0] - 1, last[1] - 2]
+    assert frames_at(twins) == [1, 2]
     # The slider and Play of one twin leave the other alone.
     twins.nth(1).locator(".qopc-slider").fill("3")
-    assert frames_at(twins) == [last[0] - 1, 3]
+    assert frames_at(twins) == [1, 3]
     assert shown(twins.nth(1)) == state_of(made[1], 3)
     twins.nth(0).locator(".qopc-play").click()
     # It plays on to the last frame and stops there by itself.
@@ -187,7 +196,7 @@ def still_shows(twin, panel, step: int) -> None:
     assert twin.locator("svg").count() == 0
 
 
-def test_without_javascript_each_twin_shows_its_current_frame(chromium, lesson_page):
+def test_without_javascript_each_twin_shows_its_set_up(chromium, lesson_page):
     path, made = lesson_page
     page = offline_page(chromium, javascript=False)
     page.goto(path.as_uri())
@@ -197,15 +206,14 @@ def test_without_javascript_each_twin_shows_its_current_frame(chromium, lesson_p
         twin = twins.nth(number)
         frames = twin.locator(".qopc-frame")
         assert frames.count() == 1 and frames.first.is_visible()
-        last = len(panel.array.history_steps()) - 1
-        assert frames.first.get_attribute("data-step") == str(last)
-        assert shown(twin) == state_of(panel, last)
-        still_shows(twin, panel, last)
+        assert frames.first.get_attribute("data-step") == "0"  # the set-up, not the answer
+        assert shown(twin) == state_of(panel, 0)
+        still_shows(twin, panel, 0)
         assert not twin.locator(".qopc-controls").is_visible()
         assert not twin.locator(".qopc-keys").is_visible()
         assert twin.locator(".qopc-slider").is_disabled()
         assert twin.locator(".qopc-play").is_disabled()
-        assert "replay: run the notebook for the live panel" in twin.inner_text()
+        assert "replay from the set-up: run the notebook for the live panel" in twin.inner_text()
     twins.nth(1).scroll_into_view_if_needed()
     page.screenshot(path=str(path.parent / "twins-no-js-1280x720.png"))
     page.context.close()
@@ -246,6 +254,10 @@ def test_export_page_downloads_the_replay_page(chromium, tmp_path, kind):
         export.click()
         link = panel.locator("a.qopc-export-link")
         link.wait_for(state="visible")
+        # It looks like a link, not plain text: coloured and underlined.
+        looks = link.evaluate("a => [getComputedStyle(a).color, "
+                              "getComputedStyle(a).textDecorationLine]")
+        assert looks == ["rgb(11, 87, 164)", "underline"], looks
         assert "exported a replay page up to step 3" in panel.locator(".qopc-message").inner_text()
         page.screenshot(path=str(tmp_path / f"export-{kind}.png"))
         href = link.get_attribute("href")
@@ -286,17 +298,47 @@ def test_a_stored_twin_in_jupyterlab_before_the_notebook_runs(chromium, tmp_path
         open_lab_notebook(page, server, APP)
         twin = page.locator(".qopc-replay").first
         twin.wait_for(state="visible")
-        assert "replay: run the notebook for the live panel" in twin.inner_text()
-        last = len(panel.array.history_steps()) - 1
+        assert "replay from the set-up: run the notebook for the live panel" in twin.inner_text()
         frames = twin.locator(".qopc-frame")
-        # The sanitizer drops data-* attributes: the frame is known by its words.
+        # The sanitizer drops data-* attributes: the frame is known by its words. It is the
+        # first, the set-up (named as the panel names it), never the panel's latest step.
         assert frames.count() == 1
-        assert frames.first.locator(".qopc-command").inner_text().startswith(f"Step {last}: ")
-        assert shown(twin) == state_of(panel, last)
-        still_shows(twin, panel, last)
+        assert frames.first.locator(".qopc-command").inner_text().startswith("Set-up: ")
+        assert shown(twin) == state_of(panel, 0)
+        still_shows(twin, panel, 0)
         assert not twin.locator(".qopc-controls").is_visible()
         assert not twin.locator(".qopc-keys").is_visible()
         assert "QUICKOPC" not in twin.inner_text()  # an SVG's text, had the SVG been dropped
         page.screenshot(path=str(tmp_path / "twin-lab-stored.png"))
         print(f"screenshot: {tmp_path / 'twin-lab-stored.png'}")
         page.context.close()
+
+
+#: What JupyterLab and Voilà do to links in an output: plain text.
+LINK_RESET = "<style>a{color:inherit;text-decoration:none;}</style>"
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_the_download_link_looks_like_a_link_in_both_themes(chromium, tmp_path, dark):
+    """The Export page link is coloured and underlined, on JupyterLab's light and dark
+    backgrounds alike, at 4.5:1 or more, even where the page resets links to plain text."""
+    from qopc_kit.dashboard.style import panel_style
+    from tests.test_browser_replay import contrast
+
+    panel = dashboard()
+    panel.buttons["Export page"].click()
+    body = ('<body data-jp-theme-light="false" style="background:#111111;color:#e0e0e0">'
+            if dark else '<body data-jp-theme-light="true" style="background:#ffffff">')
+    path = tmp_path / "link.html"
+    path.write_text(f"<!DOCTYPE html><html><head>{LINK_RESET}</head>{body}"
+                    f'<div class="qopc-dashboard">{panel_style()}{panel.export_html.value}'
+                    "</div></body></html>", encoding="utf-8")
+    page = offline_page(chromium)
+    page.goto(path.as_uri())
+    colour, line, back = page.locator("a.qopc-export-link").evaluate(
+        "a => [getComputedStyle(a).color, getComputedStyle(a).textDecorationLine, "
+        "getComputedStyle(document.body).backgroundColor]")
+    assert line == "underline"
+    assert colour not in ("rgb(224, 224, 224)", "rgb(0, 0, 0)")  # not the text's colour
+    assert contrast(colour, back) >= 4.5, (colour, back)
+    page.context.close()

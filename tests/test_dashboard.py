@@ -610,7 +610,7 @@ def test_display_gives_the_widget_and_a_text_twin():
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == dash.root.model_id
     assert bundle["text/plain"] == ("QuickOPC dashboard on ET001, set-up: "
                                     "ET001/0x1:ET001/0x6: No session; Copied 0 / Rest 0 "
-                                    "(stored as a replay of its 5 steps; run the notebook "
+                                    "(stored as a replay of its 5 steps, from the set-up; run the notebook "
                                     "for the live panel)")
 
 

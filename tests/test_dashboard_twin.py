@@ -11,7 +11,7 @@ import pytest
 from qopc_kit import DiskArray
 from qopc_kit.dashboard.panel import dashboard
 from qopc_kit.dashboard.parts import MAP_CELLS
-from qopc_kit.views import replay
+from qopc_kit.views import replay, theme
 from tests.test_replay import check_frames, decoded
 
 LIVE = "run the notebook for the live panel"
@@ -34,26 +34,29 @@ def test_static_html_is_the_replay_up_to_the_panels_step(clicks):
     bundle = dash._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle  # the live view stays
     twin = bundle["text/html"]
-    assert twin == replay.replay_html(dash.array, upto=latest(dash))
+    assert twin == replay.replay_html(dash.array, upto=latest(dash), baseline=dash.baseline)
     assert replay.REPLAY_NOTE in twin
     frames = check_frames(dash.array, twin)  # each frame: the views of array.at(step)
     assert [step for step, _, _ in frames] == list(range(latest(dash) + 1))
-    # Opens on the panel's step: that frame is the one drawn in the markup, not hidden.
+    # Opens on the set-up, never on the panel's step (in a stored lesson, the answer to the
+    # question just asked): the first frame is the one drawn in the markup, not hidden.
     opening = [section for _, _, section in frames if " hidden>" not in section]
-    assert len(opening) == 1 and f'data-step="{latest(dash)}"' in opening[0]
+    assert len(opening) == 1 and 'data-step="0"' in opening[0]
+    assert 'data-start="0"' in twin and 'value="0"' in twin
 
 
 def test_static_text_is_short_and_says_it_is_a_replay():
     dash = played(dashboard(), "Start", "Tick")
     text = dash._repr_mimebundle_()["text/plain"]
     assert text.startswith(dash.summary())
-    assert f"replay of its {latest(dash) + 1} steps" in text and LIVE in text
+    assert f"replay of its {latest(dash) + 1} steps, from the set-up" in text and LIVE in text
     assert "\n" not in text and len(text) < 300
 
 
 def test_an_undone_step_leaves_the_twin():
     dash = played(dashboard(), "Start", "Tick", "Undo")
-    assert dash._repr_mimebundle_()["text/html"] == replay.replay_html(dash.array)
+    assert dash._repr_mimebundle_()["text/html"] == replay.replay_html(
+        dash.array, baseline=dash.baseline)
     assert [s for s, _, _ in decoded(dash._repr_mimebundle_()["text/html"])][-1] == latest(dash)
 
 
@@ -100,6 +103,7 @@ def test_export_page_links_the_replay_page_of_the_session():
     name, page = exported(dash)
     assert name == "qopc-ET001-step-4.html" and name in dash.message.value  # the panel's 4th
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert f'<html lang="en" class="{theme.OS_SCHEME}">' in page  # all dark or all light
     frames = check_frames(dash.array, page)
     assert [step for step, _, _ in frames] == list(range(latest(dash) + 1))
     played(dash, "Tick")  # a later export covers the later step too
@@ -123,3 +127,32 @@ def test_export_page_is_never_greyed_and_has_a_tooltip():
         assert "replays this session" in button.tooltip
     assert dash.buttons["Export page"] in dash.share_box.children
     assert dash.export_html in dash.share_box.children
+
+
+def titles(page: str) -> list[str]:
+    return [re.search(r'data-title="([^"]*)"', section).group(1)
+            for _, _, section in decoded(page)]
+
+
+@pytest.mark.parametrize("source", ["twin", "export"])
+def test_frames_number_the_steps_as_the_panel_does(source):
+    """A number means the same on the panel and on its pages: the set-up frames say
+    "set-up", the student's first action is step 1, and the file is named the same."""
+    dash = played(dashboard(), "Start", "Tick")
+    assert dash.baseline > 0 and dash.step_label(latest(dash)) == "step 2"
+    if source == "twin":
+        page = dash._repr_mimebundle_()["text/html"]
+    else:
+        dash.buttons["Export page"].click()
+        name, page = exported(dash)
+        assert name == "qopc-ET001-step-2.html"
+    found = titles(page)
+    assert len(found) == latest(dash) + 1
+    for number, title in enumerate(found):
+        label = dash.step_label(number)
+        assert title.startswith(f"Frame {number + 1} of {len(found)}, {label}: "), title
+    assert [t.split(", ")[1].split(":")[0] for t in found[dash.baseline:]] == [
+        "set-up", "step 1", "step 2"]
+    last = decoded(page)[-1][2]
+    assert '<p class="qopc-command">Step 2: ' in last and "Step 2: " in last.split("qopc-alt")[1]
+    assert f"step {latest(dash)}" not in " ".join(found)  # never the array's own number

@@ -62,13 +62,15 @@ def decoded(page: str) -> list[tuple[int, dict[tuple[str, str], str], str]]:
     return frames
 
 
-def expected(array, step: int) -> dict[tuple[str, str], str]:
-    """The dashboard's views of every pair of ``array.at(step)``, the theme's sheet left out."""
+def expected(array, step: int, refused: bool = False) -> dict[tuple[str, str], str]:
+    """The dashboard's views of every pair of ``array.at(step)``, the theme's sheet left out
+    (``refused``: with no transition marked, see replay.settled)."""
     style = theme.style()
     shot = array.at(step)
     views = {}
     for name, pair in shot.pairs.items():
-        record, snap = capture(pair), snapshot(pair)
+        record = capture(pair)
+        snap = replay.settled(pair) if refused else snapshot(pair)
         for slot, text in (("diagram", state_diagram_svg(snap)),
                            ("physical", record_html(record)),
                            ("logical", record_html(record, logical=True)),
@@ -81,10 +83,12 @@ def check_frames(array, page: str) -> list:
     frames = decoded(page)
     assert frames
     for step, fragments, section in frames:
+        refused = 'data-refused="true"' in section
         body = {key: text for key, text in fragments.items() if key[1] != "head"}
-        assert body == expected(array, step), f"step {step}"
+        assert body == expected(array, step, refused), f"step {step}"
         for pair in array.at(step).pairs.values():
-            assert f'<li class="qopc-state">{state_line(pair)}' in section.replace("&#x27;", "'")
+            line = state_line(replay.settled(pair) if refused else pair)
+            assert f'<li class="qopc-state">{line}' in section.replace("&#x27;", "'")
             assert progress_text(pair) in section
     return frames
 
@@ -104,11 +108,14 @@ def test_page_size_for_thirty_steps_of_sixteen_blocks():
 @pytest.mark.parametrize("packed", [False, True])
 def test_no_network_reference(packed):
     array = thirty_steps()
-    page = (replay.replay_html(array, packed=True) if packed else replay.page_html(array))
-    # The twin's still diagrams are images in data: URLs (no request): look inside them too.
+    # From the first step with a pair, so that the opening frame has a still diagram.
+    entries = replay.history_entries(array)[6:]
+    page = (replay.replay_body(array, entries, note=replay.REPLAY_NOTE, packed=True)
+            if packed else replay.page_html(array, entries))
+    # The still diagrams are images in data: URLs (no request): look inside them too.
     inside = [base64.b64decode(data).decode("utf-8") for data in
               re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', page)]
-    assert bool(inside) == packed
+    assert inside
     page = re.sub(r'src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"', "", page)
     for text in [page, *inside]:
         # XML namespace names (the SVG's xmlns, also inside the JSON table) are never fetched.
@@ -137,11 +144,31 @@ def test_script_comments_caption_the_next_step_and_refusals_change_nothing():
     assert refused.refused and refused.output
     started = by_command["acopc start -g CG1"]
     assert refused.step == started.step  # the refusal made no step: the state shown is the same
-    frames = decoded(replay.page_html(array, entries))
+    page = replay.page_html(array, entries)
+    check_frames(array, page)
+    frames = decoded(page)
+    # A script's page (no set-up) numbers its frames by the history step, from its first.
+    title = re.search(r'data-title="([^"]*)"', frames[0][2]).group(1)
+    assert title == f"Frame 1 of {len(entries)}, step 0: {entries[0].command}"
     index = entries.index(refused)
-    assert frames[index][1] == frames[index - 1][1]
-    assert "Refused, nothing changed" in frames[index][2]
     assert "Start the copy" in frames[index - 1][2]
+    # The refused frame shows the state as it is, but not the previous step's news: no
+    # "(was ...)", no highlighted arrow or previous state, no step number of its own.
+    before, after = frames[index - 1], frames[index]
+    assert "(was No session" in before[2] and "(was " not in after[2]
+    for slot in ("physical", "logical", "query"):
+        assert after[1]["ET001/0x1:ET001/0x6", slot] == before[1]["ET001/0x1:ET001/0x6", slot]
+    diagram = after[1]["ET001/0x1:ET001/0x6", "diagram"]
+    assert "qopc-last" in before[1]["ET001/0x1:ET001/0x6", "diagram"]
+    assert "qopc-last" not in diagram and "qopc-previous" not in diagram
+    assert "qopc-current" in diagram  # the state it is in stays marked
+    title = re.search(r'data-title="([^"]*)"', after[2]).group(1)
+    assert title == f"Frame {index + 1} of {len(entries)}, refused: acopc start -g NOPE"
+    assert '<p class="qopc-command">Refused: acopc start -g NOPE</p>' in after[2]
+    assert f"step {refused.step}" not in title and f"Step {refused.step}" not in after[2]
+    assert "Refused, nothing changed" in after[2]
+    alt = after[2].split('class="qopc-alt">')[1]
+    assert alt.startswith("Refused: acopc start -g NOPE\nrefused, nothing changed: ")
 
 
 def test_cli_writes_page_and_frames(tmp_path):
@@ -162,12 +189,13 @@ def test_export_html_is_lazy_and_writes_the_page(tmp_path):
     check_frames(array, path.read_text(encoding="utf-8"))
 
 
-def test_static_twin_stops_at_upto_and_opens_there():
+def test_static_twin_stops_at_upto_and_opens_on_the_set_up():
     array = scenarios.load("01_full_start").run().array
     twin = replay.replay_html(array, upto=3)
     frames = decoded(twin)
     assert [step for step, _, _ in frames] == [0, 1, 2, 3]
-    assert replay.REPLAY_NOTE in twin and 'data-start="3"' in twin
+    assert replay.REPLAY_NOTE in twin and 'data-start="0"' in twin
+    assert "replay from the set-up" in replay.REPLAY_NOTE
     assert 'type="application/gzip" class="qopc-data" data-encoding="base64"' in twin
     assert decoded(replay.replay_html(array, upto=3, packed=False)) == frames
     for step, fragments, _ in frames:
@@ -180,15 +208,18 @@ def test_the_opening_frame_shows_without_javascript():
     """The opening frame's words are open and its diagrams are images of the same SVG (an
     inline SVG would not survive the sanitizers of stored outputs); controls hidden."""
     array = scenarios.load("01_full_start").run().array
-    last = len(array.history_steps()) - 1
-    twin = replay.replay_html(array)
+    assert 'data-start="0"' in replay.replay_html(array)  # a twin opens on its first frame
+    # From the first step with a pair, so that the opening frame has diagrams.
+    entries = [e for e in replay.history_entries(array) if array.at(e.step).pairs]
+    last = entries[0].step
+    twin = replay.replay_body(array, entries, note=replay.REPLAY_NOTE, packed=True)
     markup = twin[:twin.index('class="qopc-data"')]
     images = re.findall(r'<img class="qopc-still-diagram" alt="([^"]*)" '
                         r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)">', markup)
     views = expected(array, last)
     assert [base64.b64decode(data).decode("utf-8") for _, data in images] == [
         text for (_, slot), text in sorted(views.items()) if slot == "diagram"]
-    assert all(alt.startswith("State diagram") for alt, _ in images)
+    assert images and all(alt.startswith("State diagram") for alt, _ in images)
     assert re.search(rf'<section [^>]*data-step="{last}"[^>]*aria-label="\d+">', markup)
     assert '<details open="open">' in markup
     assert '<div class="qopc-controls" hidden="hidden">' in markup
@@ -224,3 +255,22 @@ def test_the_qopc_command_exports_and_still_runs_the_shell(tmp_path, capsys):
     capsys.readouterr()
     assert qopc(["list"]) == 0  # a shell command: the scenario library
     assert "01_full_start" in capsys.readouterr().out
+
+
+def test_a_page_keeps_one_colour_scheme():
+    """A page is light whatever the browser prefers (the views' dark colours, under the OS
+    preference, apply only on a page whose <html> follows it); one that follows the OS
+    goes dark as a whole, page and views alike."""
+    array = scenarios.load("01_full_start").run().array
+    light, follows = replay.page_html(array), replay.page_html(array, follow_os=True)
+    assert '<html lang="en">' in light and '<meta name="color-scheme" content="light">' in light
+    assert f'<html lang="en" class="{theme.OS_SCHEME}">' in follows
+    assert theme.os_scheme_css() in follows and theme.os_scheme_css() not in light
+    blocks = re.findall(r"@media \(prefers-color-scheme: dark\)\{((?:[^{}]*\{[^{}]*\})*)\}",
+                        theme.CSS + theme.dark_rules(replay.DARK_CSS))
+    assert len(blocks) >= 3
+    for block in blocks:
+        for selector in re.findall(r"([^{}]+)\{", block):
+            assert all(part.startswith(f"html.{theme.OS_SCHEME}:")
+                       for part in selector.split(",")), selector
+    assert theme.dark_rules(replay.DARK_CSS) in light  # the replay's own colours follow too

@@ -30,6 +30,7 @@ from ..engine.array import DiskArray
 from ..engine.history import Step
 from ..engine.pair import CopyPair
 from ..views.marks import map_blocks
+from ..views.replay import step_label
 from ..views.snapshot import snapshot
 from ..views.status import progress_text, query_table_html, state_line
 from ..views.timeline import describe, timeline_rows
@@ -132,7 +133,7 @@ class Dashboard(Controls):
     def step_label(self, number: int) -> str:
         """How the panel numbers step ``number`` of the array's history: the student's first
         action is step 1; the panel's first step and those before it are the set-up."""
-        return "set-up" if number <= self.baseline else f"step {number - self.baseline}"
+        return step_label(number, self.baseline)  # the replay's frames name it the same
 
     # Redraw -------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -413,7 +414,8 @@ class Dashboard(Controls):
 
     def _export(self) -> str:
         self.export_html.value = ""  # never a link to an older page beside a refusal
-        link, done = export_link(self.array, self.step_label(len(self.array.history) - 1))
+        link, done = export_link(self.array, self.step_label(len(self.array.history) - 1),
+                                 self.baseline)
         self.export_html.value = link
         return done
 
@@ -457,7 +459,8 @@ class Dashboard(Controls):
         # the steps so far as HTML, and a short text that says it is one (instead of the
         # widget tree's repr). See qopc_kit.dashboard.twin.
         bundle = dict(self.root._repr_mimebundle_(**kwargs))
-        bundle["text/html"], bundle["text/plain"] = static_twin(self.array, self.summary())
+        bundle["text/html"], bundle["text/plain"] = static_twin(self.array, self.summary(),
+                                                                self.baseline)
         return bundle
 
     def __repr__(self) -> str:

@@ -51,11 +51,18 @@ _LAYOUT = """
 .qopc-dashboard .qopc-log { font-size: 12px; }
 .qopc-dashboard .qopc-log td { white-space: normal; overflow-wrap: anywhere; }
 .qopc-dashboard .qopc-tabs { margin-top: 6px; }
+.qopc-dashboard a.qopc-download { color: #0b57a4; text-decoration: underline;
+  text-underline-offset: 2px; cursor: pointer; }
+.qopc-dashboard a.qopc-download:hover { text-decoration-thickness: 2px; }
 """
+
+#: A download link reads as a link in either theme (JupyterLab and Voilà reset links to
+#: plain text): #0b57a4 on white and #8ab4f8 on JupyterLab's dark grey are above 7:1.
+_DARK_LINK = ".qopc-dashboard a.qopc-download{color:#8ab4f8;}"
 
 
 def panel_style(buttons: tuple[str, ...] = ()) -> str:
     """The ``<style>`` element of the panel: the views' sheet, the layout and the rules that
     show each button's "why unavailable" line on hover or focus."""
     why = "".join(_WHY.format(slug=slug) + "{display:block;}" for slug in buttons)
-    return f"{theme.style()}<style>{_LAYOUT}{why}</style>"
+    return f"{theme.style()}<style>{_LAYOUT}{theme.dark_rules(_DARK_LINK)}{why}</style>"

@@ -18,21 +18,28 @@ import gzip
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 
 from ..engine.array import DiskArray
 from ..engine.errors import ArgumentError
+from ..engine.pair import CopyPair
 from . import theme
 from .blockmap import capture, record_html, record_text
 from .diagram import state_diagram_svg
-from .snapshot import snapshot
+from .snapshot import PairSnapshot, snapshot
 from .status import progress_text, query_table_html, state_line
 from .timeline import describe
 
 #: The kinds of fragment a pair shows in every frame, in page order.
 SLOTS = ("head", "diagram", "physical", "logical", "query")
-REPLAY_NOTE = "replay: run the notebook for the live panel"
+REPLAY_NOTE = "replay from the set-up: run the notebook for the live panel"
+#: The replay's own colours under a dark theme (replay.css holds the light ones).
+DARK_CSS = (".qopc-replay .qopc-caption{background:#1c2b3a;border-left-color:#90caf9;}"
+            ".qopc-replay .qopc-note-replay{background:rgba(144,202,249,.12);"
+            "border-left-color:#90caf9;}"
+            ".qopc-replay .qopc-refused{color:#ff8a80;}"
+            ".qopc-replay :focus-visible{outline-color:#90caf9;}")
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,9 @@ class Entry:
     """One frame to draw: the array after history ``step``, what was done and said.
 
     ``caption`` is the script's comment before the line; a ``refused`` entry shows the
-    array's message and the unchanged state of the step before it.
+    array's message and the unchanged state of the step before it. ``label`` names the
+    step as the reader knows it (the panel's ``set-up``, ``step 2``); by default
+    ``step N``, N the history step.
     """
 
     step: int
@@ -48,6 +57,12 @@ class Entry:
     output: str = ""
     caption: str = ""
     refused: bool = False
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        """How the frame names its step: ``refused`` for a refusal, else the label."""
+        return "refused" if self.refused else self.label or f"step {self.step}"
 
 
 @dataclass(frozen=True)
@@ -61,24 +76,44 @@ class Frame:
     alternative: str
 
 
-def history_entries(array: DiskArray, upto: int | None = None) -> list[Entry]:
-    """One entry per step of ``array``'s history up to ``upto`` (default: the last)."""
+def step_label(number: int, baseline: int | None = None) -> str:
+    """The name of history step ``number``: with a panel's ``baseline`` (its first step),
+    ``set-up`` up to it and ``step 1`` for the one after, as the panel says; else ``step N``."""
+    if baseline is None:
+        return f"step {number}"
+    return "set-up" if number <= baseline else f"step {number - baseline}"
+
+
+def history_entries(array: DiskArray, upto: int | None = None, *,
+                    baseline: int | None = None) -> list[Entry]:
+    """One entry per step of ``array``'s history up to ``upto`` (default: the last), each
+    named as a panel whose first step is ``baseline`` names it (see :func:`step_label`)."""
     steps = array.history_steps()
     last = len(steps) - 1 if upto is None else upto
     if not isinstance(last, int) or isinstance(last, bool) or not 0 <= last < len(steps):
         raise ArgumentError(f"upto must be a step number from 0 to {len(steps) - 1}, "
                             f"got {upto!r}")
-    return [Entry(step.number, describe(step)[0]) for step in steps[:last + 1]]
+    return [Entry(step.number, describe(step)[0], label=step_label(step.number, baseline))
+            for step in steps[:last + 1]]
 
 
-def pair_fragments(array: DiskArray) -> dict[tuple[str, str], str]:
+def settled(pair: CopyPair) -> PairSnapshot:
+    """``pair`` as it stands, with no transition marked as news: what a refused command's
+    frame shows (no "(was ...)", no highlighted arrow), since the refusal caused none."""
+    shot = snapshot(pair)
+    return replace(shot, forward=replace(shot.forward, last_transition=None, just_changed=False),
+                   reverse=replace(shot.reverse, last_transition=None, just_changed=False))
+
+
+def pair_fragments(array: DiskArray, refused: bool = False) -> dict[tuple[str, str], str]:
     """The views of every pair of ``array`` as the dashboard draws them, by (pair, slot),
-    each without the theme's style sheet (a page holds it once)."""
+    each without the theme's style sheet (a page holds it once); ``refused``: the pairs
+    :func:`settled`."""
     style = theme.style()
     found: dict[tuple[str, str], str] = {}
     for name in sorted(array.pairs):
         pair = array.pairs[name]
-        shot = snapshot(pair)
+        shot = settled(pair) if refused else snapshot(pair)
         record = capture(pair)
         views = {"head": f"<h3>{html.escape(name)}</h3>",
                  "diagram": state_diagram_svg(shot),
@@ -94,15 +129,18 @@ def draw_frame(array: DiskArray, entry: Entry) -> Frame:
     """Draw ``entry`` from ``array.at(entry.step)`` (the array is not changed)."""
     shot = array.at(entry.step)
     pairs = [shot.pairs[name] for name in sorted(shot.pairs)]
-    words = [f"Step {entry.step}: {entry.command}"]
-    if entry.output:
+    shots = [settled(pair) if entry.refused else snapshot(pair) for pair in pairs]
+    words = [f"{entry.name.capitalize()}: {entry.command}"]
+    if entry.refused:
+        words.append(f"refused, nothing changed: {entry.output}".rstrip(": "))
+    elif entry.output:
         words.append(entry.output)
-    for pair in pairs:
-        words += [state_line(pair), progress_text(pair),
+    for pair, pair_shot in zip(pairs, shots, strict=True):
+        words += [state_line(pair_shot), progress_text(pair_shot),
                   "Physical blocks:\n" + record_text(capture(pair)),
                   "Logical blocks:\n" + record_text(capture(pair), logical=True)]
-    return Frame(entry, pair_fragments(shot), tuple(state_line(p) for p in pairs),
-                 tuple(progress_text(p) for p in pairs), "\n".join(words))
+    return Frame(entry, pair_fragments(shot, entry.refused), tuple(map(state_line, shots)),
+                 tuple(map(progress_text, shots)), "\n".join(words))
 
 
 def _asset(name: str) -> str:
@@ -111,7 +149,7 @@ def _asset(name: str) -> str:
 
 def _frame_html(index: int, total: int, frame: Frame, ids: list[str], shown: bool) -> str:
     entry = frame.entry
-    title = f"Frame {index + 1} of {total}, step {entry.step}: {entry.command}"
+    title = f"Frame {index + 1} of {total}, {entry.name}: {entry.command}"
     caption = (f'<p class="qopc-caption">{html.escape(entry.caption)}</p>'
                if entry.caption else "")
     said = html.escape(entry.output)
@@ -126,7 +164,8 @@ def _frame_html(index: int, total: int, frame: Frame, ids: list[str], shown: boo
             f'data-refused="{str(entry.refused).lower()}" data-show="{" ".join(ids)}" '
             f'data-title="{html.escape(title, quote=True)}" aria-label="{index + 1}"'
             f'{"" if shown else " hidden"}>'
-            f'{caption}<p class="qopc-command">Step {entry.step}: {html.escape(entry.command)}'
+            f'{caption}<p class="qopc-command">{html.escape(entry.name.capitalize())}: '
+            f'{html.escape(entry.command)}'
             f'</p>{output}<ul>{states}</ul><details{opened}>'
             '<summary>This frame as text</summary>'
             f'<pre class="qopc-alt">{html.escape(frame.alternative)}</pre></details></section>')
@@ -205,8 +244,9 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
                 title: str = "", packed: bool = False) -> str:
     """The replay as one ``<div class="qopc-replay">`` with its style and script inline.
 
-    It opens on its last frame when it has a ``note`` (the dashboard's static twin), else on
-    its first. That frame is in the markup, its words shown and its diagrams as images
+    It opens on its first frame, the set-up: a stored lesson's twin must not open on the
+    state its last question asks about (the reader steps forward deliberately). That frame
+    is in the markup, its words shown and its diagrams as images
     (:func:`still_html`), so that a reader with no JavaScript (a stored notebook on GitHub,
     an untrusted output in JupyterLab) sees it; the other frames are in the page's table,
     which the script turns into frames, and the controls stay hidden and disabled until
@@ -215,7 +255,7 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
     if not entries:
         raise ArgumentError("a replay needs at least one frame")
     frames = [draw_frame(array, entry) for entry in entries]
-    start = len(frames) - 1 if note else 0
+    start = 0
     data, shows = _table(frames)
     pairs: list[str] = sorted({pair for frame in frames for pair, _ in frame.fragments})
     sections = [_frame_html(i, len(frames), frame, [str(n) for n in ids], i == start)
@@ -226,7 +266,7 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
     said = f'<p class="qopc-note-replay">{html.escape(note)}</p>' if note else ""
     return (f'<div class="qopc-replay" role="region" aria-label="Replay" tabindex="0" '
             f'data-start="{start}">'
-            f"<style>{_asset('replay.css')}</style>{heading}{said}"
+            f"<style>{_asset('replay.css')}{theme.dark_rules(DARK_CSS)}</style>{heading}{said}"
             '<div class="qopc-controls" hidden="hidden"><label>Step through the session '
             f'<input type="range" class="qopc-slider" min="0" max="{len(frames) - 1}" '
             f'value="{start}" step="1" disabled="disabled"></label>'
@@ -240,21 +280,32 @@ def replay_body(array: DiskArray, entries: list[Entry], *, note: str = "",
 
 
 def replay_html(array: DiskArray, *, upto: int | None = None, note: str = REPLAY_NOTE,
-                packed: bool = True) -> str:
+                packed: bool = True, baseline: int | None = None) -> str:
     """The replay of ``array``'s steps up to ``upto``, to embed (the dashboard's static
-    twin: the text/html of a stored output); it opens at the last step."""
-    return replay_body(array, history_entries(array, upto), note=note, packed=packed)
+    twin: the text/html of a stored output); it opens at the first frame, the set-up. Its
+    steps are named as a panel whose first step is ``baseline`` names them."""
+    return replay_body(array, history_entries(array, upto, baseline=baseline), note=note,
+                       packed=packed)
 
 
 def page_html(array: DiskArray, entries: list[Entry] | None = None, *, title: str = "Replay",
-              extra: str = "", lead: str = "", heading: str | None = None) -> str:
+              extra: str = "", lead: str = "", heading: str | None = None,
+              follow_os: bool = False) -> str:
     """A whole self-contained HTML page replaying ``entries`` (default: every step), with
     the HTML ``lead`` before the replay and ``extra`` after it; the replay's ``heading`` is
-    the ``title`` unless given ("" for none)."""
+    the ``title`` unless given ("" for none).
+
+    The page is light, its views too, whatever the browser prefers (a ``lead`` may set a
+    light background of its own); with ``follow_os`` the whole page, views and all, goes
+    dark when the browser prefers dark (:func:`~qopc_kit.views.theme.os_scheme_css`).
+    """
     entries = history_entries(array) if entries is None else entries
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    scheme = (f' class="{theme.OS_SCHEME}"', "light dark") if follow_os else ("", "light")
+    return (f'<!DOCTYPE html>\n<html lang="en"{scheme[0]}><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(title)}</title></head><body>{lead}"
+            f'<meta name="color-scheme" content="{scheme[1]}">'
+            f"<title>{html.escape(title)}</title>"
+            f"{f'<style>{theme.os_scheme_css()}</style>' if follow_os else ''}</head><body>{lead}"
             f"{replay_body(array, entries, title=title if heading is None else heading)}{extra}"
             "</body></html>\n")
 

@@ -66,12 +66,31 @@ DARK_SELECTORS: tuple[str, ...] = (
     'body[data-vscode-theme-kind="vscode-high-contrast"]',
     'html[theme="dark"]',
 )
-#: With no notebook theme saying "light", the browser's own preference decides.
-_NOT_LIGHT = ('html:not([theme="light"]) body:not([data-jp-theme-light="true"])'
+#: The class of a page's <html> that follows the browser's own colour scheme: the whole
+#: page goes dark with the views (see :func:`os_scheme_css`). Any other page without a
+#: theme signal stays light, since its own background (white, most often) is not ours.
+OS_SCHEME = "qopc-os-scheme"
+#: On such a page, with no notebook theme saying "light", the browser's preference decides.
+_NOT_LIGHT = (f'html.{OS_SCHEME}:not([theme="light"]) body:not([data-jp-theme-light="true"])'
               ':not(.vscode-light):not(.vscode-high-contrast-light)')
 
+#: The page colours of an OS-dark page: JupyterLab's variables, which every view reads,
+#: set to dark tones (the text on them reads at more than 10:1).
+_OS_DARK_PAGE = {"--jp-ui-font-color1": "#e6e6e6", "--jp-ui-font-color2": "#bdbdbd",
+                 "--jp-layout-color1": "#1e1e1e", "--jp-layout-color2": "#2d2d2d",
+                 "--jp-border-color1": "#8a8a8a", "--jp-border-color2": "#5c5c5c"}
 
-def _dark(rules: str) -> str:
+
+def os_scheme_css() -> str:
+    """The page-wide CSS of a page whose <html> has class :data:`OS_SCHEME`: light, or under
+    the browser's dark preference dark background and text for the page and its views."""
+    names = "".join(f"{name}:{value};" for name, value in _OS_DARK_PAGE.items())
+    return (f"html.{OS_SCHEME}{{color-scheme:light dark;}}"
+            f"@media (prefers-color-scheme: dark){{html.{OS_SCHEME}{{{names}}}"
+            f"html.{OS_SCHEME} body{{background:#1e1e1e;color:#e6e6e6;}}}}")
+
+
+def dark_rules(rules: str) -> str:
     """``rules`` (selector{...} pairs under a dark theme), for every dark signal."""
     pieces = re.findall(r"([^{}]+)\{([^{}]*)\}", rules)
     out = []
@@ -91,7 +110,16 @@ def _mark_rules() -> str:
     for key, colour in DARK_MARK_COLOURS.items():
         name = key.replace("_", "-")
         dark.append(f".qopc-sym-{name}{{color:{colour};}}")
-    return "".join(rules) + _dark("".join(dark))
+    # The marks on the cells too: the mid tones fall under 3:1 on a dark cell.
+    cells = {"queued": "border-color", "restore_queued": "border-color",
+             "copied_before_write": "border-top-color", "rolled_back": "outline-color"}
+    for key, prop in cells.items():
+        dark.append(f".qopc-blockmap .qopc-cell.qopc-{key.replace('_', '-')}"
+                    f"{{{prop}:{DARK_MARK_COLOURS[key]};}}")
+    for key in ("source_tracked", "destination_tracked"):
+        dark.append(f".qopc-blockmap .qopc-cell.qopc-{key.replace('_', '-')}"
+                    f"{{box-shadow:inset 0 -3px 0 {DARK_MARK_COLOURS[key]};}}")
+    return "".join(rules) + dark_rules("".join(dark))
 
 
 CSS = (
@@ -174,7 +202,7 @@ CSS = (
     f".qopc-diagram .qopc-edge.qopc-last path{{stroke:{LAST_EDGE};stroke-width:3;}}"
     f".qopc-diagram .qopc-edge.qopc-last polygon{{stroke:{LAST_EDGE};fill:{LAST_EDGE};}}"
     f".qopc-diagram .qopc-edge.qopc-last text.qopc-emph{{fill:{LAST_EDGE};font-weight:700;}}"
-    + _dark(f".qopc-diagram text{{fill:#e0e0e0;}}"
+    + dark_rules(f".qopc-diagram text{{fill:#e0e0e0;}}"
             f".qopc-diagram .qopc-node path{{stroke:#e0e0e0;}}"
             f".qopc-diagram .qopc-edge path{{stroke:#bdbdbd;}}"
             f".qopc-diagram .qopc-edge polygon{{stroke:#bdbdbd;fill:#bdbdbd;}}"
