@@ -118,6 +118,21 @@ def shown(twin) -> list[str]:
             for text in frame.locator(".qopc-state, .qopc-progress").all_inner_texts()]
 
 
+def open_folds(page) -> None:
+    """Open each stored twin's fold: closed at first (the replay reaches the panel's last
+    step, which may answer a lesson's questions), it opens on the reader's click."""
+    folds = page.locator("details.qopc-twin")
+    folds.first.wait_for(state="attached")
+    for number in range(folds.count()):
+        fold = folds.nth(number)
+        assert fold.get_attribute("open") is None
+        assert not fold.locator(".qopc-replay").is_visible()
+        summary = fold.locator(":scope > summary")
+        assert "predict first" in summary.inner_text()
+        summary.click()
+        assert fold.locator(".qopc-replay").is_visible()
+
+
 def frames_at(twins) -> list[int]:
     return [int(twins.nth(i).get_attribute("data-frame")) for i in range(twins.count())]
 
@@ -126,6 +141,7 @@ def test_two_twins_on_a_page_each_open_on_their_set_up_and_move_alone(chromium, 
     path, made = lesson_page
     page = offline_page(chromium)
     page.goto(path.as_uri())
+    open_folds(page)
     twins = page.locator(".qopc-replay")
     assert twins.count() == 2
     # A twin's table is packed: the browser unpacks it, then the twin marks its frame.
@@ -200,6 +216,7 @@ def test_without_javascript_each_twin_shows_its_set_up(chromium, lesson_page):
     path, made = lesson_page
     page = offline_page(chromium, javascript=False)
     page.goto(path.as_uri())
+    open_folds(page)
     twins = page.locator(".qopc-replay")
     assert twins.count() == 2
     for number, panel in enumerate(made):
@@ -296,6 +313,7 @@ def test_a_stored_twin_in_jupyterlab_before_the_notebook_runs(chromium, tmp_path
     with running_server("lab", APP, tmp_path / "lab") as server:
         page = offline_page(chromium, height=900)
         open_lab_notebook(page, server, APP)
+        open_folds(page)
         twin = page.locator(".qopc-replay").first
         twin.wait_for(state="visible")
         assert "replay from the set-up: run the notebook for the live panel" in twin.inner_text()

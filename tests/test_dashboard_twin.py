@@ -9,6 +9,7 @@ import re
 import pytest
 
 from qopc_kit import DiskArray
+from qopc_kit.dashboard import twin as twin_module
 from qopc_kit.dashboard.panel import dashboard
 from qopc_kit.dashboard.parts import MAP_CELLS
 from qopc_kit.views import replay, theme
@@ -34,7 +35,12 @@ def test_static_html_is_the_replay_up_to_the_panels_step(clicks):
     bundle = dash._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle  # the live view stays
     twin = bundle["text/html"]
-    assert twin == replay.replay_html(dash.array, upto=latest(dash), baseline=dash.baseline)
+    # Folded: the replay reaches the panel's last step, the answer of a lesson's questions.
+    steps = f"{latest(dash) + 1} steps" if latest(dash) else "1 step"
+    assert twin == twin_module.folded(
+        replay.replay_html(dash.array, upto=latest(dash), baseline=dash.baseline), steps)
+    assert twin.startswith('<details class="qopc-twin"><summary>Replay of this panel')
+    assert "predict first" in twin.split("</summary>")[0]
     assert replay.REPLAY_NOTE in twin
     frames = check_frames(dash.array, twin)  # each frame: the views of array.at(step)
     assert [step for step, _, _ in frames] == list(range(latest(dash) + 1))
@@ -55,8 +61,8 @@ def test_static_text_is_short_and_says_it_is_a_replay():
 
 def test_an_undone_step_leaves_the_twin():
     dash = played(dashboard(), "Start", "Tick", "Undo")
-    assert dash._repr_mimebundle_()["text/html"] == replay.replay_html(
-        dash.array, baseline=dash.baseline)
+    assert dash._repr_mimebundle_()["text/html"] == twin_module.folded(
+        replay.replay_html(dash.array, baseline=dash.baseline), f"{latest(dash) + 1} steps")
     assert [s for s, _, _ in decoded(dash._repr_mimebundle_()["text/html"])][-1] == latest(dash)
 
 

@@ -45,11 +45,24 @@ def static_twin(array: DiskArray, summary: str,
             problem = str(error)
         else:
             frames = "1 step" if last == 0 else f"{last + 1} steps"
-            return page, (f"{summary} (stored as a replay of its {frames}, from the "
-                          "set-up; run the notebook for the live panel)")
+            return folded(page, frames), (f"{summary} (stored as a replay of its {frames}, "
+                                          "from the set-up; run the notebook for the live "
+                                          "panel)")
     return (f'<p class="qopc-no-replay">{html.escape(summary)}: no replay stored '
             f"({html.escape(problem)}); run the notebook for the live panel</p>",
             f"{summary} (no replay stored: {problem}; run the notebook for the live panel)")
+
+
+#: The fold's summary: the replay reaches the panel's last step, which may answer the
+#: questions a lesson asks above it, so it opens only when the reader asks for it.
+FOLD = ("Replay of this panel ({frames}, from the set-up; run the notebook for the live "
+        "panel). It shows what the lesson's questions ask: predict first, then open it.")
+
+
+def folded(replay: str, frames: str) -> str:
+    """``replay`` behind a closed ``<details>`` whose summary says what it holds."""
+    return (f'<details class="qopc-twin"><summary>{html.escape(FOLD.format(frames=frames))}'
+            f"</summary>{replay}</details>")
 
 
 def page_name(array: DiskArray, step: str) -> str:
