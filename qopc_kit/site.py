@@ -241,7 +241,10 @@ def rules_page(out: Path) -> Path:
             'it: <b class="tag-D">[D]</b> documented (by Fujitsu unless another source is '
             'named), <b class="tag-M">[M]</b> a modelling choice of the kit where no manual '
             "says it; each [D] names its document, and a clause the specification leaves "
-            "untagged (B5, B6) carries no tag here either. Each names the lesson that teaches it and the exercise of lesson 9 that "
+            "untagged (B5, B6) carries no tag here either. The documents: Express A.5.1 is the "
+            "ETERNUS SF Express V15.0 Operation Guide, A.5.1; the CCM guide is the ETERNUS SF "
+            "AdvancedCopy Manager Copy Control Module guide (its acopc start page); ETERNUSmgr "
+            "is the array's own manager (its Advanced Copy Status screen). Each names the lesson that teaches it and the exercise of lesson 9 that "
             "checks it, and links to the scenarios of the library that show it.</p>"
             + rules_table(titles) + nav([("Index", "index.html", "")], bottom=True))
     target = out / "rules.html"
