@@ -103,14 +103,8 @@ def test_lesson_5_prints_no_queued_count_before_l05_4():
 
 def _after_lesson_5():
     """Lesson 5's array replayed with the engine up to L05.4 (not with the lesson's cells)."""
-    array = DiskArray("ET001", copy_rate=2)
-    src, dst = array.add_volume(0x1, blocks=12), array.add_volume(0x6, blocks=12)
-    src.write(slice(None), "ABCDEFGHIJKL")
-    pair = array.add_copy_group("CG1", pairs=[(src, dst)]).pairs[0]
-    pair.start()
-    array.tick(2)
-    dst.write(9, "w")
-    pair.cancel()
+    pair = _cancelled_mid_copy()
+    array, src = pair.array, pair.source
     pair.start()
     array.run()
     src.write(0, "s")

@@ -23,20 +23,10 @@ from qopc_kit.teaching.nbgrader import (
     variable,
     write_source,
 )
+from tests.test_grading import _wrong
 
 ASSIGNMENT = "lesson09"
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _wrong(exercise) -> object:
-    """A readable answer that is not the engine's (an independent pick, not a typed value)."""
-    if exercise.kind == "choice":
-        return next(c for c in exercise.choices if c != exercise.answer)
-    if exercise.kind == "int":
-        return exercise.answer + 1
-    if exercise.kind == "blocks":
-        return [*exercise.answer, 99]
-    return str(exercise.answer) + "z"
 
 
 # nbgrader's own Python API (NbGraderAPI, Validator) in one child process: one import of
