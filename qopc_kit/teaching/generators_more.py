@@ -16,6 +16,7 @@ from ..engine.errors import QuickOPCError
 from ..engine.states import Copy
 from .model import Exercise
 from .scenario import (
+    blocks_of,
     lesson_pair,
     numbered,
     pick_blocks,
@@ -28,15 +29,12 @@ from .scenario import (
 _LOGICAL = "02 logical vs physical"
 
 
-def _blocks(mask: np.ndarray) -> tuple[int, ...]:
-    return tuple(int(b) for b in np.flatnonzero(mask))
-
 
 def copy_on_read(rng: np.random.Generator) -> Exercise:
     """2c: which blocks are still queued after reads of both volumes (rule B2)."""
     array, src, dst, pair, steps = lesson_pair(rng, 8, 12, (1, 2))
     tick_step(array, int(rng.integers(1, 3)), steps)
-    before = _blocks(pair.queued)
+    before = blocks_of(pair.queued)
     read_dst = pick_blocks(rng, dst.blocks, 2, 4)
     others = [b for b in range(src.blocks) if b not in read_dst]
     read_src = sorted(int(b) for b in rng.choice(others, size=int(rng.integers(1, 3)),
@@ -44,7 +42,7 @@ def copy_on_read(rng: np.random.Generator) -> Exercise:
     for volume, chosen in ((dst, read_dst), (src, read_src)):
         volume.read(chosen)
         steps.append(f"a host reads {volume.name} blocks {chosen}")
-    answer = _blocks(pair.queued)
+    answer = blocks_of(pair.queued)
     both = tuple(b for b in answer if b not in read_src)
     return Exercise(
         "2c", _LOGICAL, numbered(steps),
@@ -67,12 +65,12 @@ def physical_logical(rng: np.random.Generator) -> Exercise:
     """2d: the destination blocks whose physical data differs from the logical image (B6)."""
     array, src, dst, pair, steps = lesson_pair(rng, 8, 12, (1, 2))
     tick_step(array, int(rng.integers(1, 3)), steps)
-    queued_at_tick = _blocks(pair.queued)
+    queued_at_tick = blocks_of(pair.queued)
     write_step(src, pick_blocks(rng, src.blocks, 1, 3), "s", steps)
     write_step(dst, pick_blocks(rng, dst.blocks, 1, 2), "d", steps)
     physical, logical = dst.data[:, 0], dst.image()[:, 0]
-    answer = _blocks(physical != logical)
-    volumes = _blocks(src.image()[:, 0] != logical)
+    answer = blocks_of(physical != logical)
+    volumes = blocks_of(src.image()[:, 0] != logical)
     return Exercise(
         "2d", _LOGICAL, numbered(steps),
         "Which blocks of ET001/0x6 hold physical data (what is on its blocks) that differs "
@@ -125,8 +123,8 @@ def diff_while_copying(rng: np.random.Generator) -> Exercise:
     not_copied = pair.rest_blocks
     write_step(src, pick_blocks(rng, src.blocks, 1, 3), "s", steps)
     write_step(dst, pick_blocks(rng, dst.blocks, 1, 2), "d", steps)
-    tracked = set(_blocks(pair.source_tracking | pair.destination_tracking))
-    still = set(_blocks(pair.queued))
+    tracked = set(blocks_of(pair.source_tracking | pair.destination_tracking))
+    still = set(blocks_of(pair.queued))
     steps.append("acopc start -g CG1 -diff   (the physical copy has not finished)")
     pair.start(diff=True)
     return Exercise(

@@ -30,6 +30,18 @@ class Feedback:
         return self.message
 
 
+def likely_mistakes(answer: object, *mistakes: tuple[object, str]
+                    ) -> tuple[tuple[object, str], ...]:
+    """``mistakes`` as an Exercise takes them: one entry per wrong value (the messages of a
+    repeated value joined), none equal to ``answer`` (a scenario's numbers can make a
+    guess coincide with the answer, or two guesses with each other)."""
+    merged: dict[object, list[str]] = {}
+    for value, message in mistakes:
+        if value != answer and message not in merged.setdefault(value, []):
+            merged[value].append(message)
+    return tuple((value, " Or: ".join(messages)) for value, messages in merged.items())
+
+
 @dataclass(frozen=True)
 class Exercise:
     """One predict-then-check task: a scenario, a question and the engine's answer."""

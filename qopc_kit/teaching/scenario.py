@@ -12,10 +12,19 @@ from ..engine.volume import Volume
 EMPTY = "."  # how a zero byte (never written) prints
 
 
+def row_text(rows: np.ndarray) -> str:
+    """Blocks as text, one character a block (its first byte), a zero byte as ``.``."""
+    return "".join(chr(b) if b else EMPTY for b in np.asarray(rows)[:, 0].tolist())
+
+
 def volume_text(volume: Volume, physical: bool = False) -> str:
     """A volume as text, one character a block: its logical image, or its ``physical`` data."""
-    rows = volume.data if physical else volume.image()
-    return "".join(chr(b) if b else EMPTY for b in rows[:, 0])
+    return row_text(volume.data if physical else volume.image())
+
+
+def blocks_of(mask: np.ndarray) -> tuple[int, ...]:
+    """The block numbers set in a boolean mask."""
+    return tuple(int(b) for b in np.flatnonzero(mask))
 
 
 #: What :func:`lesson_pair` returns: the array, source, destination, pair and the steps so far.

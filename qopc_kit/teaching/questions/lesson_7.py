@@ -12,8 +12,6 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from ...engine.array import DiskArray
 from ...engine.errors import ArgumentError, QuickOPCError
 from ...shell.cli import scenario_name
@@ -21,6 +19,7 @@ from ...shell.scenarios import load
 from ...shell.script import Transcript, run_script
 from ..model import Exercise
 from ..predict import Prediction, predict
+from ..scenario import blocks_of
 from .lessons_1_4 import folded as folded  # re-exported: lesson 7's "In text" folds too
 
 LESSON = "07"
@@ -81,9 +80,6 @@ def _image(array: DiskArray, volume: str) -> str:
     return bytes(array.volume(volume).image().reshape(-1)).decode("ascii")
 
 
-def _blocks(mask: np.ndarray) -> tuple[int, ...]:
-    return tuple(int(block) for block in np.flatnonzero(mask))
-
 
 def _exercise(number: int, name: str, question: str, kind: str, answer: object, hint: str,
               why: str, mistakes: tuple[tuple[object, str], ...] = (),
@@ -102,7 +98,7 @@ def q01_full_start() -> Exercise:
     pair = _array(run_until(name, "tick")).pair(PAIR)
     return _exercise(
         1, name, "An 8-block pair at copy rate 2: after acopc start and one tick, which "
-        "destination blocks hold their data physically?", "blocks", _blocks(~pair.queued),
+        "destination blocks hold their data physically?", "blocks", blocks_of(~pair.queued),
         "The logical copy is instant; the physical copy moves copy-rate blocks per tick.",
         f"The logical copy is complete at once [D: {EXPRESS}, \"Start\"]; the copier then moves "
         "copy-rate blocks per tick, lowest first [M: the kit's choice].",
@@ -133,7 +129,7 @@ def q03_diff_from_tracking() -> Exercise:
     pair = _array(run_until(name, "acopc start -g CG1 -diff")).pair(PAIR)
     return _exercise(
         3, name, "In Tracking, the host writes source block 1 and destination block 5, then "
-        "acopc start -diff. Which blocks are queued?", "blocks", _blocks(pair.queued),
+        "acopc start -diff. Which blocks are queued?", "blocks", blocks_of(pair.queued),
         "Both tracking bitmaps count.",
         f"Queued = source-tracked and destination-tracked blocks; destination block 5's Z is "
         f"rolled back, logically lost at the -diff [D: {EXPRESS}, \"Differential copy "
@@ -194,7 +190,7 @@ def q07_copy_before_write() -> Exercise:
     return _exercise(
         7, name, "Copy rate 1: start; source block 4 is written (still queued); one tick; "
         "source block 0 is written (already copied). Which blocks are source-tracked?",
-        "blocks", _blocks(pair.source_tracking), "Every source write since the logical copy.",
+        "blocks", blocks_of(pair.source_tracking), "Every source write since the logical copy.",
         f"Block 4 is copied before the write [D: {BLOCK_RULES}]; both writes are recorded "
         f"for the next differential copy [D: {EXPRESS}, \"Start\" (tracking)].",
         (((0,), "block 4 was copied before its write, and the write is tracked too"),

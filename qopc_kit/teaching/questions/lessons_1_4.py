@@ -15,36 +15,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..model import Exercise
+from ..model import Exercise, likely_mistakes
+from ..scenario import EMPTY, blocks_of, row_text
 
 if TYPE_CHECKING:
     from ...engine.array import DiskArray
     from ...engine.pair import CopyPair
     from ...views.blockmap import BlockRecord
 
-EMPTY = "."  # how the block maps print a zero byte (never written)
 EXPRESS = "ETERNUS SF Express V15.0 Operation Guide, A.5.1"
 PEERS = ("the Evaluator Group's analysis of the ETERNUS DX400 S2 and IBM's FlashCopy "
          "documentation (not Fujitsu)")
-
-
-def letters(rows: np.ndarray) -> str:
-    """One character per block (its first byte), a zero byte printed as ``.``."""
-    return "".join(chr(b) if b else EMPTY for b in np.asarray(rows)[:, 0].tolist())
-
-
-def blocks_of(mask: np.ndarray) -> tuple[int, ...]:
-    """The block numbers set in a boolean mask."""
-    return tuple(int(b) for b in np.flatnonzero(mask))
-
-
-def _mistakes(answer: object, *pairs: tuple[object, str]) -> tuple[tuple[object, str], ...]:
-    """The likely wrong answers that differ from the answer, first one of each value kept."""
-    kept: dict[object, str] = {}
-    for value, why in pairs:
-        if value != answer and value not in kept:
-            kept[value] = why
-    return tuple(kept.items())
 
 
 @dataclass(frozen=True)
@@ -90,7 +71,7 @@ def left_queue(pair: CopyPair) -> Exercise:
         f"({', '.join(map(str, answer)) or 'none'}): how many per tick and in which order is "
         "the kit's modelling choice [M]. A host already reads every letter from the "
         f"destination: the start was a logical copy [D, {EXPRESS}].",
-        mistakes=_mistakes(
+        mistakes=likely_mistakes(
             answer,
             ((), "the tick did move blocks: each tick the copier takes copy_rate of them"),
             (tuple(range(blocks)), "every block reads right at once (the logical copy), but "
@@ -124,12 +105,12 @@ def start_read(pair: CopyPair) -> Exercise:
         "Right after acopc start, before any tick, what does a host read from the "
         "destination?", "choice", answer,
         "The manual says the start answers 'copied' before any physical copying.",
-        f"The host reads {letters(image)}, the source as it was at the start: the logical "
+        f"The host reads {row_text(image)}, the source as it was at the start: the logical "
         f"copy completes at once and the destination is accessible at once [D, {EXPRESS}], "
-        f"though every block is still queued and its blocks hold {letters(physical)} (the "
+        f"though every block is still queued and its blocks hold {row_text(physical)} (the "
         "physical data).",
         choices=START_READ_CHOICES,
-        mistakes=_mistakes(
+        mistakes=likely_mistakes(
             answer,
             (START_READ_CHOICES[1], "that is what is on the destination's blocks (the "
              "physical data); a host reads the logical image"),
@@ -142,8 +123,8 @@ def start_read(pair: CopyPair) -> Exercise:
 def cbw_block(pair: CopyPair, block: int) -> Exercise:
     """L02.2: after a source write to a queued block, what is physically on that block of
     the destination?"""
-    answer = letters(pair.destination.data[block:block + 1])
-    new = letters(pair.source.data[block:block + 1])
+    answer = row_text(pair.destination.data[block:block + 1])
+    new = row_text(pair.source.data[block:block + 1])
     return Exercise(
         "L02.2", "02", f"one tick, then a source write of {new!r} on block {block}",
         f"What is physically on destination block {block} now (one letter, '.' for a zero "
@@ -153,7 +134,7 @@ def cbw_block(pair: CopyPair, block: int) -> Exercise:
         f"Copy-before-write: the old {answer!r} was copied to the destination before {new!r} "
         f"was written on the source [D, {PEERS}]. Block {block} left the queue (Copied Block "
         "counts it [M]), is source-tracked (src-trk) and marked in the cbw row.",
-        mistakes=_mistakes(
+        mistakes=likely_mistakes(
             answer,
             (new, "the destination keeps the image of the start: the source's new data goes "
              "to the destination only at the next logical copy"),
@@ -170,7 +151,7 @@ def read_rest(pair: CopyPair, before: BlockRecord) -> Exercise:
         f"Copy-on-read: the array copied the block from the source's point-in-time image, "
         f"then served the read [D, {PEERS}], so the block left the queue: Rest Block "
         f"{answer} (the count is the kit's [M]).",
-        mistakes=_mistakes(
+        mistakes=likely_mistakes(
             answer,
             (before.rest_blocks, "a read of a queued block copies it first (copy-on-read): "
              "it leaves the queue"),
@@ -192,7 +173,7 @@ def tracked_after_copy(pair: CopyPair) -> Exercise:
         "copied moves nothing and only marks tracking; a copied-before-write block is "
         "tracked too. The session stays, in Tracking, once the last block left the queue "
         f"[D, {EXPRESS}] (at that instant [M]).",
-        mistakes=_mistakes(
+        mistakes=likely_mistakes(
             answer,
             (cbw, "a write to a block already copied moves nothing, but it is tracked"),
             (late, "the block copied before its write is source-tracked too"),
@@ -213,7 +194,7 @@ def destination_tracked(pair: CopyPair) -> Exercise:
         f"Destination-tracked: {', '.join(map(str, answer)) or 'none'}; source-tracked: "
         f"{', '.join(map(str, source)) or 'none'}. In Tracking, every write on either "
         f"volume sets its side's bit and nothing is copied [D, {EXPRESS}].",
-        mistakes=_mistakes(
+        mistakes=likely_mistakes(
             answer,
             ((), "the hardware records updates on the destination too"),
             (source, "those are the source's writes (src-trk)"),
@@ -235,7 +216,7 @@ def diff_queue(pair: CopyPair, before: BlockRecord) -> Exercise:
         "block written on both sides is queued once, and the destination's writes are "
         f"overwritten (rolled back) [D, {EXPRESS}]. Tracking restarts empty [D, {EXPRESS}]. The "
         "'changed' row marks the destination blocks whose image the -diff changed.",
-        mistakes=_mistakes(
+        mistakes=likely_mistakes(
             answer,
             (src, "you counted only the source-tracked blocks; the destination's writes are "
              "queued too (they are rolled back)"),
@@ -258,7 +239,7 @@ def diff_ticks(array: DiskArray, full_ticks: int) -> Exercise:
         f"The copier moves {array.copy_rate} queued blocks per tick.",
         f"{rest} queued block(s) at {array.copy_rate} per tick: {answer} tick(s) [M: the "
         "copier's rate and order are the kit's modelling choice].",
-        mistakes=_mistakes(
+        mistakes=likely_mistakes(
             answer,
             (full_ticks, "that is the full copy; -diff queued only the tracked blocks"),
             (rest, "you counted blocks; the copier moves several blocks per tick")))
@@ -279,7 +260,7 @@ def empty_diff_state(pair: CopyPair) -> Exercise:
         "queued, the physical copy was complete at the same instant, so the pair is back in "
         "Tracking within the same command: that instant is the kit's modelling choice [M].",
         choices=EMPTY_DIFF_CHOICES,
-        mistakes=_mistakes(
+        mistakes=likely_mistakes(
             answer,
             ("Copying/Tracking", "it did enter Copying/Tracking, but nothing was queued, so "
              "the copy ended at once [M]"),
@@ -303,7 +284,7 @@ def diff_during_copy(pair: CopyPair, before: BlockRecord, written: Sequence[int]
         "its -auto table]. Which blocks it queues is not documented: the kit queues the "
         f"blocks not yet copied ({', '.join(map(str, waiting)) or 'none'}) plus the tracked "
         f"ones ({', '.join(map(str, tracked)) or 'none'}), as a new point in time [M].",
-        mistakes=_mistakes(
+        mistakes=likely_mistakes(
             answer,
             (tracked, "you counted only the tracked blocks; the blocks not yet copied stay "
              "queued too [M]"),
@@ -316,8 +297,8 @@ def diff_during_copy(pair: CopyPair, before: BlockRecord, written: Sequence[int]
 # Lesson 4 --------------------------------------------------------------------------
 def rollback_read(pair: CopyPair, before: BlockRecord) -> Exercise:
     """L04.1: what a host reads from the destination after -diff rolled back its writes."""
-    answer = letters(pair.destination.image())
-    kept = letters(before.logical[1])
+    answer = row_text(pair.destination.image())
+    kept = row_text(before.logical[1])
     return Exercise(
         "L04.1", "04", "destination writes, then acopc start -diff",
         "What does a host read from the destination after the -diff? Its letters in block "
@@ -327,7 +308,7 @@ def rollback_read(pair: CopyPair, before: BlockRecord) -> Exercise:
         f"logical copy are rolled back (overwritten from the source) [D, {EXPRESS}]. They "
         "were destination-tracked, so -diff queued them; the rolled row keeps which blocks "
         "it overwrote.",
-        mistakes=_mistakes(
+        mistakes=likely_mistakes(
             answer,
             (kept, "the source did not change, but -diff makes the destination the "
              "source's image: the destination's writes are rolled back")))
@@ -336,8 +317,8 @@ def rollback_read(pair: CopyPair, before: BlockRecord) -> Exercise:
 def physical_after_diff(pair: CopyPair, blocks: Sequence[int]) -> Exercise:
     """L04.2: what is physically on rolled-back blocks before the copier reaches them."""
     index = list(blocks)
-    answer = letters(pair.destination.data[index])
-    logical = letters(pair.destination.image()[index])
+    answer = row_text(pair.destination.data[index])
+    logical = row_text(pair.destination.image()[index])
     return Exercise(
         "L04.2", "04", "right after the -diff, before any tick",
         f"What is physically on destination blocks {', '.join(map(str, index))} right now? "
@@ -347,7 +328,7 @@ def physical_after_diff(pair: CopyPair, blocks: Sequence[int]) -> Exercise:
         f"the copier moves the blocks [M: the copier]. No host can read {answer} meanwhile: "
         "a read of a queued block fetches the source's image first (copy-on-read "
         f"[D, {PEERS}]).",
-        mistakes=_mistakes(
+        mistakes=likely_mistakes(
             answer,
             (logical, "that is what a host reads (the logical image); the blocks themselves "
              "change only when the copier moves them")))
@@ -355,8 +336,8 @@ def physical_after_diff(pair: CopyPair, blocks: Sequence[int]) -> Exercise:
 
 def both_sides(pair: CopyPair, before: BlockRecord) -> Exercise:
     """L04.3: the destination after -diff when a block was written on both sides."""
-    answer = letters(pair.destination.image())
-    old = letters(before.logical[1])
+    answer = row_text(pair.destination.image())
+    old = row_text(before.logical[1])
     both = before.masks["source_tracked"] & before.masks["destination_tracked"]
     keep_both = "".join(o if b else a for a, o, b in zip(answer, old, both.tolist(),
                                                         strict=True))
@@ -371,7 +352,7 @@ def both_sides(pair: CopyPair, before: BlockRecord) -> Exercise:
         f"The destination reads {answer}: the block written on both sides is queued once (the "
         "union of both tracking maps) and gets the source's data; every destination write "
         f"since the last logical copy is rolled back [D, {EXPRESS}].",
-        mistakes=_mistakes(
+        mistakes=likely_mistakes(
             answer,
             (old, "the -diff rolls back the destination's writes"),
             (keep_both, "on the block written on both sides, the source wins"),
@@ -402,7 +383,7 @@ def next_diff(pair: CopyPair, block: int) -> Exercise:
         f"[D, {EXPRESS}], with the blocks still waiting (what a -diff in Copying/Tracking "
         "queues is the kit's modelling choice [M], lesson 3).",
         choices=NEXT_DIFF_CHOICES,
-        mistakes=_mistakes(
+        mistakes=likely_mistakes(
             answer,
             (NEXT_DIFF_CHOICES[1], "it left the queue, but it is destination-tracked: the "
              "next -diff rolls it back"),

@@ -20,13 +20,13 @@ from ...engine.array import DiskArray
 from ...engine.errors import QuickOPCError
 from ...engine.pair import CopyPair
 from ...engine.states import TRANSITIONS, Copy, Event, State, Transition
-from ...engine.volume import Volume
 from ...shell.magics import current, use
 from ...shell.script import Transcript, run_script
 from ...views.blockmap import block_map_text
 from ...views.status import state_line
 from ..compare import Week
-from ..model import Exercise
+from ..model import Exercise, likely_mistakes
+from ..scenario import row_text, volume_text
 from .lessons_1_4 import folded as folded  # re-exported: lesson 5's "In text" folds too
 
 EXPRESS = "A.5.1"
@@ -49,12 +49,6 @@ REFUSAL = ("[M, with the Fujitsu code {code}; the code's meaning as OpenStack Ci
 
 
 # Results the lessons fold -----------------------------------------------------------------
-def volume_text(volume: Volume) -> str:
-    """What a host reads from ``volume``, one character a block, '.' for an empty block."""
-    first = volume.image()[:, 0]
-    return "".join(chr(b) if 32 < b < 127 else "." for b in first.tolist())
-
-
 def cancel_report(pair: CopyPair) -> str:
     """After a cancel: the state, usability, never-copied blocks, query, block map and what
     a host read of the destination returns (with the kit's warning, if any)."""
@@ -65,8 +59,7 @@ def cancel_report(pair: CopyPair) -> str:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         data = dst.read()
-    lines.append(f"a host reads {dst.name}: "
-                 + "".join(chr(b) if b else "." for b in data[:, 0].tolist()))
+    lines.append(f"a host reads {dst.name}: {row_text(data)}")
     lines += [f"warning: {w.category.__name__} - {w.message}" for w in caught]
     return "\n".join(lines)
 
@@ -163,16 +156,6 @@ def state_table() -> str:
     return "\n".join(lines)
 
 
-def distinct(answer: object, *mistakes: tuple[object, str]) -> tuple[tuple[object, str], ...]:
-    """The mistakes with one entry per wrong value (messages of a repeated value joined), and
-    none equal to the answer (a scenario's numbers can make two guesses coincide)."""
-    merged: dict[object, list[str]] = {}
-    for value, message in mistakes:
-        if value != answer and message not in merged.setdefault(value, []):
-            merged[value].append(message)
-    return tuple((value, " Or: ".join(messages)) for value, messages in merged.items())
-
-
 # Lesson 5 -------------------------------------------------------------------------------
 def l05_never_copied(pair: CopyPair, host_written: int) -> Exercise:
     """L05.1: after a cancel during the physical copy, which destination blocks never
@@ -192,7 +175,7 @@ def l05_never_copied(pair: CopyPair, host_written: int) -> Exercise:
         "the queue without a copy when the host wrote it whole on the destination "
         f"{_BLOCK_RULE}; the rest never arrive. The kit flags the volume and every read of it "
         "and lists these blocks in its missing row [M].",
-        mistakes=distinct(
+        mistakes=likely_mistakes(
             missing,
             (tuple(sorted((*missing, host_written))), f"block {host_written} is not missing: "
              "the host's whole-block write took it out of the queue, so it needs no copy "
@@ -309,7 +292,7 @@ def l06_rest_after_tick(array: DiskArray, pair_name: str) -> Exercise:
         f"The start made a logical copy at once and queued all {blocks} blocks [D: {EXPRESS}]; "
         f"one tick moved {rate} of them for each session (copy_rate per tick, per session "
         f"[M]): Rest Block {pair.rest_blocks}, Copy Phase {pair.state.copy_phase}.",
-        mistakes=distinct(
+        mistakes=likely_mistakes(
             pair.rest_blocks,
             (blocks, "the tick counts: the copier moved blocks in the background."),
             (blocks - rate // 2, "each session has its own copier share: the copy rate is per "
@@ -365,7 +348,7 @@ def l06_group_all_or_none(script: str, transcript: Transcript) -> Exercise:
 def l06_restore(array: DiskArray, source: str) -> Exercise:
     """L06.4: what a host reads from ``source`` right after ``start -r``."""
     volume = array.volume(source)
-    physical = "".join(chr(b) if b else "." for b in volume.data[:, 0].tolist())
+    physical = volume_text(volume, physical=True)
     return Exercise(
         "L06.4", "06", "copy complete, a host damages blocks 0-2 of the source, acopc start -r",
         f"What does a host read from {source} right after acopc start -r?", "text",
@@ -408,7 +391,7 @@ def l06_errors(script: str, transcript: Transcript) -> Exercise:
         f"{REFUSAL.format(code=32794)} and -auto cancels and starts in full [D: {CCM}]; "
         "volumes of different sizes refuse any start, -auto too (Size Not Supported) "
         f"{REFUSAL.format(code=4097)}",
-        distinct(refused, *mistakes))
+        likely_mistakes(refused, *mistakes))
 
 
 # Lesson 8 -------------------------------------------------------------------------------
